@@ -1,0 +1,63 @@
+"""Small helpers shared by the action modules."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+from typing import Any, Callable, Optional, TypeVar
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Tracker
+
+from bot.settings import load_settings
+
+T = TypeVar("T")
+
+
+async def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run blocking work (database, files) in a worker thread, not on the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args, **kwargs))
+
+
+def verified_patient_id(tracker: Tracker) -> Optional[int]:
+    value = tracker.get_slot("patient_id")
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def local_now() -> dt.datetime:
+    """Wall-clock time in the service's timezone, naive, as appointments are stored."""
+    return dt.datetime.now(ZoneInfo(load_settings().timezone)).replace(tzinfo=None)
+
+
+# What the patient may ask for that needs verification first.
+GOAL_INTENTS = frozenset({
+    "ask_next_appointment", "ask_upcoming_appointments", "ask_appointment_details",
+    "request_reschedule", "request_cancel", "ask_coordinator", "request_coordinator",
+})
+
+
+def latest_user_event(tracker: Tracker, intents=GOAL_INTENTS) -> Optional[dict]:
+    """The most recent user message whose intent is one of ``intents``."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+            if intent in intents:
+                return event
+    return None
+
+
+def latest_goal(tracker: Tracker) -> Optional[str]:
+    event = latest_user_event(tracker)
+    return event["parse_data"]["intent"]["name"] if event else None
+
+
+def session_events(tracker: Tracker) -> list:
+    """The events since the current session started."""
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "session_started":
+            return events[index + 1:]
+    return events

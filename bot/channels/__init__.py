@@ -1,0 +1,1 @@
+"""Rasa input channels with TellOnce's input hygiene."""

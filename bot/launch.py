@@ -1,0 +1,83 @@
+"""Start the whole assistant on embedded defaults: `python -m bot.launch [--shell]`.
+
+Starts the action server, waits until it is ready, then the Rasa server (or the
+terminal chat), prints where everything is, and stops both on Ctrl-C.
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import List
+
+from bot.settings import PROJECT_ROOT, load_settings, rasa_environment
+
+
+def wait_for(url: str, timeout: float, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with code {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def start(mode: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "bot.serve", mode], cwd=PROJECT_ROOT, env=rasa_environment())
+
+
+def stop(processes: List[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shell", action="store_true", help="chat in this terminal instead of serving HTTP")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    processes = [start("actions")]
+    try:
+        wait_for(f"http://127.0.0.1:{settings.action_port}/ready", 60, processes[0])
+        if args.shell:
+            return subprocess.call([sys.executable, "-m", "bot.serve", "shell"], cwd=PROJECT_ROOT,
+                                   env=rasa_environment())
+        processes.append(start("rasa"))
+        wait_for(f"http://127.0.0.1:{settings.rasa_port}/", 300, processes[1])
+        rasa = f"http://127.0.0.1:{settings.rasa_port}"
+        print(
+            "\nTellOnce is running.\n"
+            f"  Chat (REST channel): POST {rasa}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"hello\"}}\n"
+            f"  Rasa server health:  {rasa}/\n"
+            f"  Rasa HTTP API:       {rasa}/status?token=<token in {settings.var_dir / 'rasa_auth_token'}>\n"
+            f"  Action server:       http://127.0.0.1:{settings.action_port}/health and /ready\n"
+            "Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(processes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The care registry: SQLAlchemy 1.4 models.
+
+Times of appointments are local wall-clock times (Europe/London by default), as a
+patient reads them on a letter. Created-at stamps are UTC.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(120), nullable=False, unique=True)
+    area = sa.Column(sa.String(60), nullable=False)
+    phone = sa.Column(sa.String(20), nullable=False)
+
+    coordinators = relationship("Coordinator", back_populates="team")
+
+
+class Coordinator(Base):
+    __tablename__ = "coordinators"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(120), nullable=False)
+    role = sa.Column(sa.String(60), nullable=False)
+    email = sa.Column(sa.String(200), nullable=False)
+    languages = sa.Column(sa.String(60), nullable=False, default="en")
+    team_id = sa.Column(sa.Integer, sa.ForeignKey("teams.id"), nullable=False)
+    # Working days as ISO weekday numbers, e.g. "1,2,3,4,5" for Monday to Friday.
+    work_days = sa.Column(sa.String(20), nullable=False, default="1,2,3,4,5")
+    work_start = sa.Column(sa.Time, nullable=False, default=dt.time(9, 0))
+    work_end = sa.Column(sa.Time, nullable=False, default=dt.time(17, 0))
+
+    team = relationship("Team", back_populates="coordinators")
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    nhs_number = sa.Column(sa.String(10), nullable=False, unique=True, index=True)
+    given_name = sa.Column(sa.String(80), nullable=False)
+    family_name = sa.Column(sa.String(80), nullable=False)
+    date_of_birth = sa.Column(sa.Date, nullable=False)
+    preferred_language = sa.Column(sa.String(12), nullable=False, default="en")
+    mobile = sa.Column(sa.String(20), nullable=False)
+    address = sa.Column(sa.String(200), nullable=False)
+    postcode = sa.Column(sa.String(10), nullable=False)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False)
+
+    coordinator = relationship("Coordinator")
+    appointments = relationship("Appointment", back_populates="patient")
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    patient_id = sa.Column(sa.Integer, sa.ForeignKey("patients.id"), nullable=False, index=True)
+    service = sa.Column(sa.String(120), nullable=False)
+    clinician = sa.Column(sa.String(120), nullable=False)
+    starts_at = sa.Column(sa.DateTime, nullable=False)
+    duration_minutes = sa.Column(sa.Integer, nullable=False, default=30)
+    at_home = sa.Column(sa.Boolean, nullable=False, default=False)
+    location_name = sa.Column(sa.String(120), nullable=False)
+    location_address = sa.Column(sa.String(200), nullable=False)
+    what_to_bring = sa.Column(sa.String(300), nullable=False, default="")
+    transport_parking = sa.Column(sa.String(300), nullable=False, default="")
+    status = sa.Column(sa.String(20), nullable=False, default="booked")
+
+    patient = relationship("Patient", back_populates="appointments")
+
+
+class AppointmentRequest(Base):
+    """A patient's request to reschedule or cancel, for the service to action."""
+
+    __tablename__ = "appointment_requests"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    appointment_id = sa.Column(sa.Integer, sa.ForeignKey("appointments.id"), nullable=False)
+    patient_id = sa.Column(sa.Integer, sa.ForeignKey("patients.id"), nullable=False, index=True)
+    kind = sa.Column(sa.String(20), nullable=False)  # reschedule | cancel
+    status = sa.Column(sa.String(20), nullable=False, default="pending")
+    conversation_id = sa.Column(sa.String(255), nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+    appointment = relationship("Appointment")
+
+
+class HandoffCase(Base):
+    """A conversation handed to a person. One open case per patient."""
+
+    __tablename__ = "handoff_cases"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    patient_id = sa.Column(sa.Integer, sa.ForeignKey("patients.id"), nullable=True, index=True)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=True)
+    team_id = sa.Column(sa.Integer, sa.ForeignKey("teams.id"), nullable=True)
+    queue = sa.Column(sa.String(20), nullable=False)  # coordinator | triage
+    reason = sa.Column(sa.String(40), nullable=False)
+    urgent = sa.Column(sa.Boolean, nullable=False, default=False)
+    status = sa.Column(sa.String(20), nullable=False, default="open")
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    summary = sa.Column(sa.JSON, nullable=False, default=dict)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+    patient = relationship("Patient")
+    coordinator = relationship("Coordinator")
+
+
+class SafetyEvent(Base):
+    """A red flag raised in a conversation, for staff to review. Holds no patient text."""
+
+    __tablename__ = "safety_events"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    category = sa.Column(sa.String(40), nullable=False)
+    patient_id = sa.Column(sa.Integer, sa.ForeignKey("patients.id"), nullable=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+
+class VerificationFailure(Base):
+    """A failed identity check, keyed by a keyed hash of the NHS number (never the number)."""
+
+    __tablename__ = "verification_failures"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    nhs_hash = sa.Column(sa.String(64), nullable=False, index=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)

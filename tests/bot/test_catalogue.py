@@ -1,0 +1,61 @@
+"""Every message the bot can send exists exactly once, in the domain or the catalogue."""
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.catalogue import load_responses
+from bot.redflags import GENERAL_CATEGORY, RedFlagLexicon
+from bot.settings import PROJECT_ROOT
+
+ACTION_FILES = sorted((PROJECT_ROOT / "actions").glob("*.py"))
+RESPONSE_NAME = re.compile(r"[\"'](utter_[a-z0-9_/]+)[\"']")
+
+
+def domain_responses() -> dict:
+    merged = {}
+    for path in sorted((PROJECT_ROOT / "bot" / "domain").glob("*.yml")):
+        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {})
+    return merged
+
+
+def named_in_actions() -> set:
+    return {name for path in ACTION_FILES for name in RESPONSE_NAME.findall(path.read_text(encoding="utf-8"))}
+
+
+def test_every_response_an_action_names_exists():
+    known = set(domain_responses()) | set(load_responses("en"))
+    missing = named_in_actions() - known
+    assert not missing, f"actions name responses that exist nowhere: {sorted(missing)}"
+
+
+def test_no_response_is_defined_twice():
+    assert not set(domain_responses()) & set(load_responses("en"))
+
+
+def test_catalogue_holds_only_responses_actions_use():
+    unused = set(load_responses("en")) - named_in_actions() - {"utter_default"}
+    assert not unused, f"catalogue entries no action sends: {sorted(unused)}"
+
+
+@pytest.mark.parametrize("name, variations", sorted(load_responses("en").items()))
+def test_catalogue_entries_are_plain_text_that_fits_an_sms_or_two(name, variations):
+    assert variations and all(isinstance(v.get("text"), str) and v["text"].strip() for v in variations)
+    for variation in variations:
+        assert len(variation["text"]) <= 480, name
+        fields = [f for _, f, _, _ in string.Formatter().parse(variation["text"]) if f]
+        assert all(re.fullmatch(r"[a-z_]+", f) for f in fields), (name, fields)
+
+
+def test_every_red_flag_category_has_its_own_advice():
+    [*conditional, default] = domain_responses()["utter_red_flag"]
+    covered = {c["condition"][0]["value"] for c in conditional}
+    assert covered == set(RedFlagLexicon.from_file().category_names())
+    assert "condition" not in default and "999" in default["text"]  # the general advice
+    assert GENERAL_CATEGORY not in covered
+    for variation in conditional + [default]:
+        assert "999" in variation["text"] or "111" in variation["text"]

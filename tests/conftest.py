@@ -1,0 +1,76 @@
+"""Shared fixtures: a real, seeded SQLite registry and rasa_sdk trackers."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import store as store_module
+from actions.store import Store
+from bot.db import Database
+from bot.seed import seed
+
+# Nothing in the tests may talk to the outside world or report telemetry.
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+MARGARET = {"nhs": "9990000018", "dob": "14/03/1948", "name": "Margaret"}
+TOMASZ = {"nhs": "9990000026", "dob": "02/07/1961", "name": "Tomasz"}
+
+
+@pytest.fixture
+def db(tmp_path) -> Database:
+    database = Database(f"sqlite:///{tmp_path / 'registry.db'}")
+    seed(database, today=dt.date.today(), generated=20)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def store(db, monkeypatch) -> Store:
+    """The actions' store, pointed at the seeded test database."""
+    instance = Store(db, secret_key="test-secret", max_failures_per_day=6)
+    monkeypatch.setattr(store_module, "_store", instance)
+    return instance
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def user_event(text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 1.0}, "entities": entities or [], "text": text},
+    }
+
+
+def make_tracker(
+    slots: Optional[Dict[str, Any]] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+    sender_id: str = "test-conversation",
+    active_loop: Optional[str] = None,
+) -> Tracker:
+    events = list(events or [])
+    latest = next((e["parse_data"] for e in reversed(events) if e.get("event") == "user"), {})
+    return Tracker(
+        sender_id=sender_id,
+        slots={"verification_attempts": 0.0, "verification_locked": False, "change_pending": False,
+               "red_flag_raised": False, **(slots or {})},
+        latest_message=latest,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def responses(dispatcher: CollectingDispatcher) -> List[str]:
+    return [m.get("response") for m in dispatcher.messages]
