@@ -6,5 +6,6 @@ from actions.verification import (  # noqa: F401
     ActionAskDateOfBirth,
     ActionAskNhsNumber,
     ActionResumeAfterVerification,
+    ActionVerificationStopped,
     ValidateVerifyForm,
 )

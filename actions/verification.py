@@ -5,7 +5,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -132,3 +132,17 @@ class ActionAskDateOfBirth(_AskAction):
 
     def name(self) -> Text:
         return "action_ask_date_of_birth"
+
+
+class ActionVerificationStopped(Action):
+    """The patient stopped verifying. Someone who wanted a person still gets one (triage)."""
+
+    def name(self) -> Text:
+        return "action_verification_stopped"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = [SlotSet("nhs_number", None), SlotSet("date_of_birth", None)]
+        if latest_goal(tracker) == "request_coordinator" and verified_patient_id(tracker) is None:
+            return events + await handoff.hand_off_unverified(dispatcher, tracker, "patient_request")
+        dispatcher.utter_message(response="utter_stopped")
+        return events

@@ -121,3 +121,28 @@ async def test_verified_patient_gets_what_they_asked_for(dispatcher, store):
                            [user_event("when is my next appointment", "ask_next_appointment")])
     await ActionResumeAfterVerification().run(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_next_appointment_home"]
+
+
+async def test_stopping_verification_for_a_person_still_reaches_triage(dispatcher, store, db):
+    from actions.verification import ActionVerificationStopped
+    from bot.models import HandoffCase
+
+    tracker = make_tracker(events=[user_event("can I speak to someone", "request_coordinator"),
+                                   user_event("stop", "stop")])
+    events = await ActionVerificationStopped().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_handoff_triage"]
+    assert {e["name"] for e in events if e["event"] == "slot"} >= {"nhs_number", "date_of_birth"}
+    with db.session() as session:
+        assert session.query(HandoffCase).one().queue == "triage"
+
+
+async def test_stopping_verification_otherwise_just_stops(dispatcher, store, db):
+    from actions.verification import ActionVerificationStopped
+    from bot.models import HandoffCase
+
+    tracker = make_tracker(events=[user_event("when is my appointment", "ask_next_appointment"),
+                                   user_event("stop", "stop")])
+    await ActionVerificationStopped().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_stopped"]
+    with db.session() as session:
+        assert session.query(HandoffCase).count() == 0

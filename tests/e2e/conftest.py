@@ -1,0 +1,142 @@
+"""Real servers for end-to-end tests: trained once per session, started once per session.
+
+The model is cached by content hash (bot/model.py), so an unchanged project never
+retrains. The servers run on free loopback ports with their own var/ directory.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from bot.settings import PROJECT_ROOT, rasa_environment
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    action_url: str
+    token: str
+    var_dir: Path
+    logs: Dict[str, Path]
+    env: Dict[str, str]
+
+    def post(self, path: str, body: Any, raw: Optional[bytes] = None, headers=None) -> tuple:
+        data = raw if raw is not None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(f"{self.rasa_url}{path}", data=data, method="POST",
+                                         headers={"Content-Type": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as reply:
+                return reply.status, json.loads(reply.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def say(self, sender: str, message: str) -> List[str]:
+        status, body = self.post("/webhooks/rest/webhook", {"sender": sender, "message": message})
+        assert status == 200, body
+        return [m.get("text", "") for m in body]
+
+    def get(self, url: str) -> tuple:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as reply:
+                return reply.status, _body(reply.read())
+        except urllib.error.HTTPError as error:
+            return error.code, _body(error.read())
+
+    def log_text(self) -> str:
+        return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in self.logs.values())
+
+
+def _body(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"null")
+    except json.JSONDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def _wait(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server died (exit {process.returncode}); log:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not up after {timeout} s; log:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    from bot.model import ensure_model
+
+    return ensure_model()
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model, tmp_path_factory) -> Stack:
+    var_dir = tmp_path_factory.mktemp("var")
+    rasa_port, action_port = free_port(), free_port()
+    env = {
+        **rasa_environment(),
+        "TELLONCE_VAR_DIR": str(var_dir),
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(action_port),
+        "RASA_AUTH_TOKEN": "e2e-test-token",
+        "REST_RATE_LIMIT_PER_MINUTE": "60",
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("TRACKER_STORE_URL", None)
+    env.pop("TELLONCE_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "bot.seed"], check=True, env=env, cwd=PROJECT_ROOT,
+                   stdout=subprocess.DEVNULL)
+    logs = {name: var_dir / f"{name}.log" for name in ("actions", "rasa")}
+    processes = []
+    try:
+        for name in ("actions", "rasa"):
+            handle = open(logs[name], "w", encoding="utf-8")
+            processes.append(subprocess.Popen([sys.executable, "-m", "bot.serve", name], env=env,
+                                              cwd=PROJECT_ROOT, stdout=handle, stderr=subprocess.STDOUT))
+            url = f"http://127.0.0.1:{action_port}/ready" if name == "actions" else f"http://127.0.0.1:{rasa_port}/"
+            _wait(url, processes[-1], 60 if name == "actions" else 300, logs[name])
+        yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", "e2e-test-token",
+                    var_dir, logs, env)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def registry(stack):
+    """The registry database the running action server uses."""
+    from bot.db import Database
+
+    database = Database(f"sqlite:///{stack.var_dir / 'tellonce.db'}")
+    yield database
+    database.dispose()
