@@ -22,6 +22,14 @@ MARGARET = {"nhs": "9990000018", "dob": "14/03/1948", "name": "Margaret"}
 TOMASZ = {"nhs": "9990000026", "dob": "02/07/1961", "name": "Tomasz"}
 
 
+@pytest.fixture(scope="session")
+def trained_model():
+    """The model for the current data and config: trained at most once, cached by content hash."""
+    from bot.model import ensure_model
+
+    return ensure_model()
+
+
 @pytest.fixture
 def db(tmp_path) -> Database:
     database = Database(f"sqlite:///{tmp_path / 'registry.db'}")

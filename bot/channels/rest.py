@@ -14,6 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.catalogue import load_responses
 from bot.channels.guard import MAX_MESSAGE_CHARS, RateLimiter, RejectedInput, clean_sender, clean_text
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,8 @@ class GuardedRestInput(RestInput):
     20) messages a minute gets 429; client metadata is ignored; a leading "/"
     cannot trigger Rasa's intent-command syntax; failures are logged with a hash
     of the sender, never the text. If REST_CHANNEL_TOKEN is set, requests must
-    carry ``Authorization: Bearer <token>``.
+    carry ``Authorization: Bearer <token>``. If the bot produced no reply at all
+    (the action server is down, say), the patient is told so instead of silence.
     """
 
     @classmethod
@@ -47,6 +49,7 @@ class GuardedRestInput(RestInput):
     def __init__(self) -> None:
         self.limiter = RateLimiter(limit=int(os.environ.get("REST_RATE_LIMIT_PER_MINUTE", "20")))
         self.token = os.environ.get("REST_CHANNEL_TOKEN", "")
+        self.unavailable = load_responses("en")["utter_service_unavailable"][0]["text"]
 
     def _authorised(self, request: Request) -> bool:
         if not self.token:
@@ -90,6 +93,9 @@ class GuardedRestInput(RestInput):
                 digest = hashlib.sha256(payload["sender"].encode()).hexdigest()[:12]
                 logger.error("rest.message.failed sender_hash=%s", digest, exc_info=True)
                 return response.json({"error": "internal_error", "detail": "Sorry, something went wrong."}, status=500)
+            if not collector.messages:
+                logger.warning("rest.message.no_reply")
+                collector.messages.append({"recipient_id": payload["sender"], "text": self.unavailable})
             return response.json(collector.messages)
 
         return webhook

@@ -12,7 +12,7 @@ from bot.catalogue import load_responses
 from bot.redflags import GENERAL_CATEGORY, RedFlagLexicon
 from bot.settings import PROJECT_ROOT
 
-ACTION_FILES = sorted((PROJECT_ROOT / "actions").glob("*.py"))
+ACTION_FILES = sorted((PROJECT_ROOT / "actions").glob("*.py")) + [PROJECT_ROOT / "bot" / "channels" / "rest.py"]
 RESPONSE_NAME = re.compile(r"[\"'](utter_[a-z0-9_/]+)[\"']")
 
 

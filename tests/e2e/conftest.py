@@ -88,13 +88,6 @@ def _wait(url: str, process: subprocess.Popen, timeout: float, log: Path) -> Non
 
 
 @pytest.fixture(scope="session")
-def trained_model() -> Path:
-    from bot.model import ensure_model
-
-    return ensure_model()
-
-
-@pytest.fixture(scope="session")
 def stack(trained_model, tmp_path_factory) -> Stack:
     var_dir = tmp_path_factory.mktemp("var")
     rasa_port, action_port = free_port(), free_port()
