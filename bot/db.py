@@ -16,17 +16,25 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
-    """An engine for ``url``; for SQLite, WAL mode and a busy timeout on every connection."""
+def make_engine(url: str, busy_timeout_ms: int = 15000, future: bool = True) -> Engine:
+    """An engine for ``url``; for SQLite, WAL mode and a busy timeout on every connection.
+
+    ``future=False`` gives a 1.x-style engine, for Rasa's own SQL tracker store code.
+    """
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True, future=True)
+        return sa.create_engine(url, pool_pre_ping=True, future=future)
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    # A small pool: SQLAlchemy 1.4 would otherwise reconnect (and re-run the
+    # PRAGMAs) for every transaction on a file database.
     engine = sa.create_engine(
         url,
-        future=True,
+        future=future,
+        poolclass=sa.pool.QueuePool,
+        pool_size=5,
+        max_overflow=10,
         connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
     )
     enable_sqlite_wal(engine, busy_timeout_ms)

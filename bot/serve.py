@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Dict, List
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -31,14 +31,15 @@ def server_environment(settings: Settings) -> Dict[str, str]:
             "TELLONCE_LOCK_HOST": lock.hostname or "localhost",
             "TELLONCE_LOCK_PORT": str(lock.port or 6379),
             "TELLONCE_LOCK_DB": (lock.path or "/1").strip("/") or "1",
-            "TELLONCE_LOCK_PASSWORD": lock.password or "",
+            "TELLONCE_LOCK_PASSWORD": unquote(lock.password or ""),  # URLs percent-encode "@", ":", "/"
         })
     return env
 
 
 def endpoints(settings: Settings) -> Dict:
     config: Dict = {
-        "action_endpoint": {"url": "${ACTION_SERVER_URL}"},
+        # Send the domain only to actions that declare send_domain (it is large).
+        "action_endpoint": {"url": "${ACTION_SERVER_URL}", "enable_selective_domain": True},
         "tracker_store": {"type": "bot.tracker_store.TellOnceTrackerStore", "url": "${TRACKER_STORE_URL}"},
         "nlg": {"type": "bot.nlg.CatalogueNaturalLanguageGenerator"},
     }
@@ -98,8 +99,19 @@ def main(argv=None) -> int:
     endpoints_file = write_endpoints(settings)
     command = rasa_command(settings, args.mode, model, endpoints_file)
     os.chdir(PROJECT_ROOT)
-    os.execv(command[0], command)
-    return 0  # pragma: no cover
+    return run_rasa(command[3:])
+
+
+def run_rasa(arguments: List[str]) -> int:
+    """Run the Rasa CLI in this process, with TellOnce's fixes to Rasa applied first."""
+    from bot import rasa_patches
+
+    rasa_patches.apply()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *arguments]
+    rasa_main()
+    return 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from typing import Deque, Dict, Optional
 
 MAX_MESSAGE_CHARS = 5000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# U+200C/U+200D (zero-width non-joiner/joiner) are kept: emoji sequences and
+# scripts such as Persian and the Indic scripts need them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Rasa treats "/intent{...}" as a command that bypasses NLU and can set entities.
 _COMMAND_PREFIX = re.compile(r"^[\s/]+")
 _SENDER = re.compile(r"[A-Za-z0-9_.:@\-]{1,128}")
@@ -28,7 +31,7 @@ def clean_text(raw: object) -> str:
     no leading '/', NFC-normalised. Raises RejectedInput if empty or too long."""
     if not isinstance(raw, str):
         raise RejectedInput("invalid_message", 400, "'message' must be a string.")
-    text = raw.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become U+FFFD
+    text = _SURROGATE.sub("\ufffd", raw)  # lone surrogates become U+FFFD
     if len(text) > MAX_MESSAGE_CHARS:
         raise RejectedInput("message_too_long", 413, f"Messages can be at most {MAX_MESSAGE_CHARS} characters.")
     text = unicodedata.normalize("NFC", _CONTROL.sub("", text))

@@ -6,6 +6,7 @@ import hmac
 import json
 import logging
 import os
+import traceback
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -89,9 +90,14 @@ class GuardedRestInput(RestInput):
                 await on_new_message(
                     UserMessage(payload["message"], collector, payload["sender"], input_channel=self.name())
                 )
-            except Exception:  # noqa: BLE001 - the patient must get an answer, and the log no text
+            except Exception as error:  # noqa: BLE001 - the patient must get an answer, and the log no text
                 digest = hashlib.sha256(payload["sender"].encode()).hexdigest()[:12]
-                logger.error("rest.message.failed sender_hash=%s", digest, exc_info=True)
+                # The exception's message may quote the text or the sender, so log
+                # only its type and where it was raised (exc_info would print it).
+                logger.error(
+                    "rest.message.failed sender_hash=%s error=%s\n%s", digest, type(error).__name__,
+                    "".join(traceback.format_tb(error.__traceback__)).rstrip(),
+                )
                 return response.json({"error": "internal_error", "detail": "Sorry, something went wrong."}, status=500)
             if not collector.messages:
                 logger.warning("rest.message.no_reply")

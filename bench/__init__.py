@@ -1,0 +1,1 @@
+"""Benchmarks: TellOnce side by side with a stock `rasa init` assistant, as ratios."""
