@@ -54,17 +54,27 @@ class Settings:
         return self._secret("TELLONCE_SECRET_KEY", "secret_key")
 
     def _secret(self, variable: str, filename: str) -> str:
+        from bot.exceptions import ConfigurationError
+
         token = os.environ.get(variable)
         if token:
             return token
         path = self.var_dir / filename
-        if path.exists():
-            return path.read_text(encoding="utf-8").strip()
-        self.var_dir.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_urlsafe(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(token)
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f".{filename}.{os.getpid()}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(32))
+            try:
+                os.link(draft, path)  # atomic: a concurrent first start keeps one secret
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        token = path.read_text(encoding="utf-8").strip()
+        if not token:
+            raise ConfigurationError(f"{path} is empty: delete it to generate a new {variable}")
         return token
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Deque, Dict, Optional
 
@@ -51,20 +51,25 @@ def clean_sender(raw: object) -> str:
 
 @dataclass
 class RateLimiter:
-    """At most ``limit`` messages per ``window`` seconds per sender (sliding window)."""
+    """At most ``limit`` messages per ``window`` seconds per sender (sliding window).
+
+    Memory is bounded: beyond ``max_senders`` the least recently seen senders are
+    forgotten first.
+    """
 
     limit: int = 20
     window: float = 60.0
     max_senders: int = 100_000
 
     def __post_init__(self) -> None:
-        self._seen: Dict[str, Deque[float]] = {}
+        self._seen: "OrderedDict[str, Deque[float]]" = OrderedDict()
 
     def check(self, sender: str, now: Optional[float] = None) -> None:
         now = time.monotonic() if now is None else now
-        if len(self._seen) > self.max_senders:  # bound memory under a flood of new ids
-            self._seen = {k: v for k, v in self._seen.items() if v and v[-1] > now - self.window}
-        stamps = self._seen.setdefault(sender, deque())
+        stamps = self._seen.pop(sender, None) or deque()
+        self._seen[sender] = stamps  # now the most recently seen
+        while len(self._seen) > self.max_senders:
+            self._seen.popitem(last=False)
         while stamps and stamps[0] <= now - self.window:
             stamps.popleft()
         if len(stamps) >= self.limit:

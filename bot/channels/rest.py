@@ -19,7 +19,8 @@ from bot.catalogue import load_responses
 from bot.channels.guard import MAX_MESSAGE_CHARS, RateLimiter, RejectedInput, clean_sender, clean_text
 
 logger = logging.getLogger(__name__)
-MAX_BODY_BYTES = 4 * MAX_MESSAGE_CHARS + 4096
+# A character can take 12 bytes as a JSON escape (a \\uXXXX surrogate pair).
+MAX_BODY_BYTES = 12 * MAX_MESSAGE_CHARS + 4096
 
 
 def _error(error: RejectedInput) -> HTTPResponse:

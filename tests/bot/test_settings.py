@@ -193,3 +193,14 @@ def test_rasa_environment_disables_telemetry(env):
     for name, value in RASA_PRIVACY_ENV.items():
         assert result[name] == value
     assert os.environ["RASA_TELEMETRY_ENABLED"] == "true"  # the caller's environment is not changed
+
+
+def test_an_empty_secret_file_is_refused_not_used(tmp_path, monkeypatch):
+    from bot.exceptions import ConfigurationError
+    from bot.settings import load_settings
+
+    monkeypatch.setenv("TELLONCE_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
+    (tmp_path / "rasa_auth_token").write_text("  \n")
+    with pytest.raises(ConfigurationError, match="rasa_auth_token"):
+        load_settings().auth_token()
