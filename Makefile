@@ -5,7 +5,9 @@ SHELL := /bin/bash
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
+SYSDEPS := $(VENV)/.system-deps
 WANT    := $(shell cat .python-version)
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Find Python $(WANT): python3.10 on PATH, then pyenv's versions folder. Each
 # candidate must really be $(WANT) (a pyenv shim may point elsewhere).
@@ -36,6 +38,14 @@ $(STAMP): pyproject.toml .ci/constraints.txt .python-version
 
 venv: $(STAMP)
 
+# System packages the tests need: a PostgreSQL server, to prove the PostgreSQL URL works.
+$(SYSDEPS): $(STAMP)
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "Installing the PostgreSQL server (apt) for the PostgreSQL tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+	@touch $(SYSDEPS)
+
 seed: $(STAMP)
 	$(PY) -m bot.seed
 
@@ -52,7 +62,7 @@ shell: $(STAMP)
 	$(PY) -m bot.model
 	@$(PY) -m bot.launch --shell
 
-test: $(STAMP)
+test: $(STAMP) $(SYSDEPS)
 	$(PY) -m pytest
 
 bench: $(STAMP)

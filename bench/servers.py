@@ -2,23 +2,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from bot.launch import free_port, wait_for
 from bot.settings import PROJECT_ROOT, rasa_environment
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_kb(pid: int, field_name: str = "VmRSS") -> int:
@@ -29,19 +21,8 @@ def rss_kb(pid: int, field_name: str = "VmRSS") -> int:
     return 0
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(url)
+def wait_until_up(url: str, process: subprocess.Popen) -> None:
+    wait_for(url, 600, process, poll=0.1)  # fine polling: start-up time is what we measure
 
 
 @dataclass

@@ -7,29 +7,44 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from typing import List
+from pathlib import Path
+from typing import List, Optional
 
 from bot.settings import PROJECT_ROOT, load_settings, rasa_environment
 
 
-def wait_for(url: str, timeout: float, process: subprocess.Popen) -> None:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float, process: subprocess.Popen, log: Optional[Path] = None,
+             poll: float = 0.5) -> None:
+    """Wait until ``url`` answers 200, failing early if ``process`` exits (quoting ``log``)."""
+
+    def tail() -> str:
+        return f"; log:\n{log.read_text(errors='replace')[-3000:]}" if log and log.exists() else ""
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with code {process.returncode} before {url} answered")
+            raise RuntimeError(f"server exited with code {process.returncode} before {url} answered{tail()}")
         try:
             with urllib.request.urlopen(url, timeout=2) as reply:
                 if reply.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+        time.sleep(poll)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s{tail()}")
 
 
 def start(mode: str) -> subprocess.Popen:

@@ -23,7 +23,6 @@ def _validate_action_results_with_a_cached_validator() -> None:
     20 ms per custom action on our machines, most of a turn's time. The reply is
     still validated against the same schema, with a validator built once.
     """
-    from jsonschema import ValidationError  # noqa: F401 - the error type callers see
     from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for
     from rasa.core.actions.action import RemoteAction

@@ -6,7 +6,7 @@ import time
 import unicodedata
 from collections import OrderedDict, deque
 from dataclasses import dataclass
-from typing import Deque, Dict, Optional
+from typing import Deque, Optional
 
 MAX_MESSAGE_CHARS = 5000
 # U+200C/U+200D (zero-width non-joiner/joiner) are kept: emoji sequences and

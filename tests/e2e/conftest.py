@@ -6,11 +6,8 @@ retrains. The servers run on free loopback ports with their own var/ directory.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -19,15 +16,10 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
+from bot.launch import free_port, wait_for
 from bot.settings import PROJECT_ROOT, rasa_environment
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -72,21 +64,6 @@ def _body(raw: bytes) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-def _wait(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server died (exit {process.returncode}); log:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} not up after {timeout} s; log:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="session")
 def stack(trained_model, tmp_path_factory) -> Stack:
     var_dir = tmp_path_factory.mktemp("var")
@@ -112,7 +89,7 @@ def stack(trained_model, tmp_path_factory) -> Stack:
             processes.append(subprocess.Popen([sys.executable, "-m", "bot.serve", name], env=env,
                                               cwd=PROJECT_ROOT, stdout=handle, stderr=subprocess.STDOUT))
             url = f"http://127.0.0.1:{action_port}/ready" if name == "actions" else f"http://127.0.0.1:{rasa_port}/"
-            _wait(url, processes[-1], 60 if name == "actions" else 300, logs[name])
+            wait_for(url, 60 if name == "actions" else 300, processes[-1], logs[name])
         yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", "e2e-test-token",
                     var_dir, logs, env)
     finally:

@@ -8,7 +8,8 @@ import uuid
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from tests.e2e.conftest import Stack, _wait, free_port
+from bot.launch import free_port, wait_for
+from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +26,7 @@ def rasa_without_actions(stack, tmp_path_factory):
         process = subprocess.Popen([sys.executable, "-m", "bot.serve", "rasa"], env=env, cwd=PROJECT_ROOT,
                                    stdout=handle, stderr=subprocess.STDOUT)
     try:
-        _wait(f"http://127.0.0.1:{port}/", process, 300, log)
+        wait_for(f"http://127.0.0.1:{port}/", 300, process, log)
         yield Stack(f"http://127.0.0.1:{port}", "", stack.token, var_dir, {"rasa": log}, env)
     finally:
         process.terminate()
