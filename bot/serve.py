@@ -62,9 +62,9 @@ def write_endpoints(settings: Settings) -> Path:
     return path
 
 
-def rasa_command(settings: Settings, mode: str, model: Path, endpoints_file: Path) -> List[str]:
-    command = [sys.executable, "-m", "rasa", "run" if mode == "rasa" else "shell",
-               "--model", str(model), "--endpoints", str(endpoints_file)]
+def rasa_arguments(settings: Settings, mode: str, model: Path, endpoints_file: Path) -> List[str]:
+    """The Rasa CLI arguments for `rasa run` (mode "rasa") or `rasa shell`."""
+    command = ["run" if mode == "rasa" else "shell", "--model", str(model), "--endpoints", str(endpoints_file)]
     if mode == "rasa":
         command += [
             "--enable-api", "--auth-token", settings.auth_token(),
@@ -97,9 +97,8 @@ def main(argv=None) -> int:
 
     model = ensure_model()
     endpoints_file = write_endpoints(settings)
-    command = rasa_command(settings, args.mode, model, endpoints_file)
     os.chdir(PROJECT_ROOT)
-    return run_rasa(command[3:])
+    return run_rasa(rasa_arguments(settings, args.mode, model, endpoints_file))
 
 
 def run_rasa(arguments: List[str]) -> int:

@@ -146,3 +146,10 @@ async def test_stopping_verification_otherwise_just_stops(dispatcher, store, db)
     assert responses(dispatcher) == ["utter_stopped"]
     with db.session() as session:
         assert session.query(HandoffCase).count() == 0
+
+
+def test_every_goal_that_needs_verification_has_an_answer():
+    from actions.common import GOAL_INTENTS
+    from actions.verification import GOALS
+
+    assert set(GOALS) == GOAL_INTENTS

@@ -1,14 +1,13 @@
 """Server start-up configuration (bot/serve.py): nothing secret is written to disk."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot import serve
-from bot.serve import endpoints, rasa_command, server_environment, write_endpoints
+from bot.serve import endpoints, rasa_arguments, server_environment, write_endpoints
 from bot.settings import PROJECT_ROOT, load_settings
 
 ENV = ["TELLONCE_VAR_DIR", "TELLONCE_DATABASE_URL", "TRACKER_STORE_URL", "LOCK_STORE_URL", "RASA_PORT",
@@ -133,11 +132,11 @@ def option(command, flag):
     return command[command.index(flag) + 1]
 
 
-def test_rasa_command_runs_the_api_with_auth_and_credentials(tmp_path):
+def test_rasa_arguments_runs_the_api_with_auth_and_credentials(tmp_path):
     settings = load_settings()
     model, endpoints_file = tmp_path / "model.tar.gz", tmp_path / "endpoints.yml"
-    command = rasa_command(settings, "rasa", model, endpoints_file)
-    assert command[:4] == [sys.executable, "-m", "rasa", "run"]
+    command = rasa_arguments(settings, "rasa", model, endpoints_file)
+    assert command[0] == "run"
     assert "--enable-api" in command
     token = option(command, "--auth-token")
     assert token and token == settings.auth_token()
@@ -149,19 +148,19 @@ def test_rasa_command_runs_the_api_with_auth_and_credentials(tmp_path):
     assert option(command, "--interface") == "127.0.0.1"
 
 
-def test_rasa_command_uses_configured_token_port_and_interface(env, tmp_path):
+def test_rasa_arguments_uses_configured_token_port_and_interface(env, tmp_path):
     env.setenv("RASA_AUTH_TOKEN", "configured-token")
     env.setenv("RASA_PORT", "6006")
     env.setenv("RASA_INTERFACE", "0.0.0.0")
-    command = rasa_command(load_settings(), "rasa", tmp_path / "m.tar.gz", tmp_path / "e.yml")
+    command = rasa_arguments(load_settings(), "rasa", tmp_path / "m.tar.gz", tmp_path / "e.yml")
     assert option(command, "--auth-token") == "configured-token"
     assert option(command, "--port") == "6006"
     assert option(command, "--interface") == "0.0.0.0"
 
 
 def test_shell_command_has_no_api(tmp_path):
-    command = rasa_command(load_settings(), "shell", tmp_path / "m.tar.gz", tmp_path / "e.yml")
-    assert command[:4] == [sys.executable, "-m", "rasa", "shell"]
+    command = rasa_arguments(load_settings(), "shell", tmp_path / "m.tar.gz", tmp_path / "e.yml")
+    assert command[0] == "shell"
     assert "--enable-api" not in command
     assert "--auth-token" not in command
     assert "--interface" not in command
