@@ -153,3 +153,16 @@ def test_every_goal_that_needs_verification_has_an_answer():
     from actions.verification import GOALS
 
     assert set(GOALS) == GOAL_INTENTS
+
+
+@pytest.mark.parametrize("action, response", [
+    ("ActionAskNhsNumber", "utter_ask_nhs_number"),
+    ("ActionAskDateOfBirth", "utter_ask_date_of_birth"),
+])
+async def test_the_form_asks_its_questions_by_response_name(dispatcher, action, response):
+    import actions.verification as module
+
+    ask = getattr(module, action)()
+    assert ask.name() == response.replace("utter_", "action_")
+    assert await ask.run(dispatcher, make_tracker(), {}) == []
+    assert responses(dispatcher) == [response]
