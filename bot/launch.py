@@ -62,11 +62,16 @@ def stop(processes: List[subprocess.Popen]) -> None:
             process.kill()
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shell", action="store_true", help="chat in this terminal instead of serving HTTP")
     args = parser.parse_args(argv)
     settings = load_settings()
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` or a supervisor: stop both servers cleanly
     processes = [start("actions")]
     try:
         wait_for(f"http://127.0.0.1:{settings.action_port}/ready", 60, processes[0])
