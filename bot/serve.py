@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from bot.settings import PROJECT_ROOT, RASA_PRIVACY_ENV, Settings, load_settings
+from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV, Settings, load_settings
 
 CREDENTIALS = PROJECT_ROOT / "bot" / "credentials.yml"
 
@@ -64,13 +64,10 @@ def write_endpoints(settings: Settings) -> Path:
 
 def rasa_arguments(settings: Settings, mode: str, model: Path, endpoints_file: Path) -> List[str]:
     """The Rasa CLI arguments for `rasa run` (mode "rasa") or `rasa shell`."""
-    command = ["run" if mode == "rasa" else "shell", "--model", str(model), "--endpoints", str(endpoints_file)]
+    command = ["run" if mode == "rasa" else "shell", "--model", str(model), "--endpoints", str(endpoints_file),
+               "--port", str(settings.rasa_port), "--interface", os.environ.get("RASA_INTERFACE", "127.0.0.1")]
     if mode == "rasa":
-        command += [
-            "--enable-api", "--auth-token", settings.auth_token(),
-            "--credentials", str(CREDENTIALS), "--port", str(settings.rasa_port),
-            "--interface", os.environ.get("RASA_INTERFACE", "127.0.0.1"),
-        ]
+        command += ["--enable-api", "--auth-token", settings.auth_token(), "--credentials", str(CREDENTIALS)]
     return command
 
 
@@ -89,7 +86,7 @@ def main(argv=None) -> int:
     parser.add_argument("mode", choices=["rasa", "actions", "shell"])
     args = parser.parse_args(argv)
     settings = load_settings()
-    os.environ.update({**RASA_PRIVACY_ENV, **server_environment(settings)})
+    os.environ.update({**RASA_PROCESS_ENV, **server_environment(settings)})
     if args.mode == "actions":
         run_actions(settings)
         return 0

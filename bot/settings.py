@@ -90,14 +90,19 @@ def _int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from error
 
 
-# Rasa would otherwise send telemetry and crash reports to third parties.
-RASA_PRIVACY_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-                    "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+# Every Rasa process here runs with these: no telemetry or crash reports to third
+# parties, and no wall of library deprecation warnings in front of the patient-facing log.
+RASA_PROCESS_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
 
 
 def rasa_environment() -> dict:
     """The current environment plus the variables every Rasa process here must run with."""
-    return {**os.environ, **RASA_PRIVACY_ENV}
+    return {**os.environ, **RASA_PROCESS_ENV}
 
 
 def load_settings() -> Settings:

@@ -163,7 +163,7 @@ def test_shell_command_has_no_api(tmp_path):
     assert command[0] == "shell"
     assert "--enable-api" not in command
     assert "--auth-token" not in command
-    assert "--interface" not in command
+    assert option(command, "--interface") == "127.0.0.1"  # rasa shell would otherwise listen on 0.0.0.0
     assert option(command, "--model") == str(tmp_path / "m.tar.gz")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.exceptions import ConfigurationError
-from bot.settings import PROJECT_ROOT, RASA_PRIVACY_ENV, load_settings, rasa_environment
+from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV, load_settings, rasa_environment
 
 ENV = ["TELLONCE_VAR_DIR", "TELLONCE_DATABASE_URL", "TRACKER_STORE_URL", "LOCK_STORE_URL", "RASA_PORT",
        "ACTION_PORT", "ACTION_SERVER_URL", "RASA_AUTH_TOKEN", "TELLONCE_SECRET_KEY", "VERIFY_MAX_ATTEMPTS",
@@ -190,7 +190,7 @@ def test_rasa_environment_disables_telemetry(env):
     result = rasa_environment()
     assert result["RASA_TELEMETRY_ENABLED"] == "false"
     assert result["SOME_OTHER_VARIABLE"] == "kept"
-    for name, value in RASA_PRIVACY_ENV.items():
+    for name, value in RASA_PROCESS_ENV.items():
         assert result[name] == value
     assert os.environ["RASA_TELEMETRY_ENABLED"] == "true"  # the caller's environment is not changed
 
