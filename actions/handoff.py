@@ -1,7 +1,7 @@
 """Talking to a person: the assigned coordinator for verified patients, triage otherwise."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, TypedDict
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -20,7 +20,16 @@ def coordinator_vars(coordinator: CoordinatorView) -> Dict[Text, Any]:
     }
 
 
-def case_summary(tracker: Tracker, reason: Text) -> Dict[Text, Any]:
+class CaseSummary(TypedDict):
+    """What a person needs to pick a conversation up, without free patient text."""
+
+    reason: str
+    verified: bool
+    asked_about: List[str]
+    red_flags: List[str]
+
+
+def case_summary(tracker: Tracker, reason: Text) -> CaseSummary:
     """What a person needs to pick the conversation up: no free text, only structure."""
     events = session_events(tracker)
     asked = [
@@ -33,12 +42,12 @@ def case_summary(tracker: Tracker, reason: Text) -> Dict[Text, Any]:
         for e in events if e.get("event") == "user"
         for entity in (e.get("parse_data") or {}).get("entities", []) if entity.get("entity") == "red_flag"
     })
-    return {
-        "reason": reason,
-        "verified": verified_patient_id(tracker) is not None,
-        "asked_about": asked[-20:],
-        "red_flags": red_flags,
-    }
+    return CaseSummary(
+        reason=reason,
+        verified=verified_patient_id(tracker) is not None,
+        asked_about=asked[-20:],
+        red_flags=red_flags,
+    )
 
 
 async def tell_coordinator(dispatcher: CollectingDispatcher, tracker: Tracker, store: Store, patient_id: int) -> List[EventType]:

@@ -19,3 +19,11 @@ class InvalidDate(TellOnceError, ValueError):
 
 class LexiconError(TellOnceError):
     """The red-flag lexicon file is malformed."""
+
+
+class RejectedInput(TellOnceError, ValueError):
+    """Input a channel must refuse; ``code`` and ``status`` go back to the client."""
+
+    def __init__(self, code: str, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.status, self.detail = code, status, detail

@@ -8,6 +8,8 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Deque, Optional
 
+from bot.exceptions import RejectedInput
+
 MAX_MESSAGE_CHARS = 5000
 # U+200C/U+200D (zero-width non-joiner/joiner) are kept: emoji sequences and
 # scripts such as Persian and the Indic scripts need them.
@@ -16,14 +18,6 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Rasa treats "/intent{...}" as a command that bypasses NLU and can set entities.
 _COMMAND_PREFIX = re.compile(r"^[\s/]+")
 _SENDER = re.compile(r"[A-Za-z0-9_.:@\-]{1,128}")
-
-
-class RejectedInput(ValueError):
-    """Input a channel must refuse; ``code`` and ``status`` go back to the client."""
-
-    def __init__(self, code: str, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.code, self.status, self.detail = code, status, detail
 
 
 def clean_text(raw: object) -> str:

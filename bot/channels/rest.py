@@ -16,7 +16,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.catalogue import load_responses
-from bot.channels.guard import MAX_MESSAGE_CHARS, RateLimiter, RejectedInput, clean_sender, clean_text
+from bot.channels.guard import MAX_MESSAGE_CHARS, RateLimiter, clean_sender, clean_text
+from bot.exceptions import RejectedInput
 
 logger = logging.getLogger(__name__)
 # A character can take 12 bytes as a JSON escape (a \\uXXXX surrogate pair).

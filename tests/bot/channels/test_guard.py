@@ -5,7 +5,8 @@ import unicodedata
 
 import pytest
 
-from bot.channels.guard import MAX_MESSAGE_CHARS, RateLimiter, RejectedInput, clean_sender, clean_text
+from bot.channels.guard import MAX_MESSAGE_CHARS, RateLimiter, clean_sender, clean_text
+from bot.exceptions import RejectedInput
 
 
 def rejected(call, *args):
