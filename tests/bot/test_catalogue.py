@@ -7,19 +7,13 @@ import string
 import pytest
 import yaml
 
-from bot.catalogue import load_responses
+from bot import catalogue
+from bot.catalogue import domain_responses, load_responses
 from bot.redflags import GENERAL_CATEGORY, RedFlagLexicon
 from bot.settings import PROJECT_ROOT
 
 ACTION_FILES = sorted((PROJECT_ROOT / "actions").glob("*.py")) + [PROJECT_ROOT / "bot" / "channels" / "rest.py"]
 RESPONSE_NAME = re.compile(r"[\"'](utter_[a-z0-9_/]+)[\"']")
-
-
-def domain_responses() -> dict:
-    merged = {}
-    for path in sorted((PROJECT_ROOT / "bot" / "domain").glob("*.yml")):
-        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {})
-    return merged
 
 
 def named_in_actions() -> set:
@@ -58,3 +52,35 @@ def test_every_red_flag_category_has_its_own_advice():
     assert GENERAL_CATEGORY not in covered
     for variation in conditional + [default]:
         assert "999" in variation["text"] or "111" in variation["text"]
+
+
+def write_catalogue(directory, responses) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "xx.yml").write_text(yaml.safe_dump({"version": 1, "language": "xx", "responses": responses},
+                                                     allow_unicode=True), encoding="utf-8")
+
+
+def test_checker_accepts_a_faithful_translation_and_names_each_fault(tmp_path):
+    source = {"utter_hi": [{"text": "Hello {given_name}."}],
+              "utter_flag": [{"condition": [{"type": "slot", "name": "c", "value": "a"}], "text": "A"},
+                             {"text": "B"}]}
+    good = {"utter_hi": [{"text": "Witaj {given_name}.", "metadata": {"review": "draft"}}],
+            "utter_flag": [{"condition": [{"type": "slot", "name": "c", "value": "a"}], "text": "A!",
+                            "metadata": {"review": "approved"}},
+                           {"text": "B!", "metadata": {"review": "draft"}}]}
+    write_catalogue(tmp_path, good)
+    assert catalogue.problems("xx", source, directory=tmp_path) == []
+
+    bad = {"utter_hi": [{"text": "Witaj {name}.", "metadata": {"review": "maybe"}}],
+           "utter_flag": [{"condition": [{"type": "slot", "name": "c", "value": "b"}], "text": "A!",
+                           "metadata": {"review": "draft"}}, {"text": "B!", "metadata": {"review": "draft"}}],
+           "utter_extra": [{"text": "?"}]}
+    write_catalogue(tmp_path, bad)
+    found = "\n".join(catalogue.problems("xx", source, directory=tmp_path))
+    assert "placeholders ['name'] != English ['given_name']" in found
+    assert "metadata.review" in found
+    assert "utter_flag[0]: condition differs" in found
+    assert "not in English: utter_extra" in found
+    write_catalogue(tmp_path, {"utter_flag": good["utter_flag"]})
+    assert catalogue.problems("xx", source, directory=tmp_path) == ["missing: utter_hi"]
+    assert catalogue.problems("xx", source, required={"utter_flag"}, directory=tmp_path) == []
