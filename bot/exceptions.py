@@ -27,3 +27,7 @@ class RejectedInput(TellOnceError, ValueError):
     def __init__(self, code: str, status: int, detail: str) -> None:
         super().__init__(detail)
         self.code, self.status, self.detail = code, status, detail
+
+
+class TranslationUnavailable(TellOnceError):
+    """No translation could be had in time: no provider, circuit open, or it failed."""

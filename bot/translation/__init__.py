@@ -1,0 +1,1 @@
+"""Machine translation behind a safety harness: deadline, retries, breaker, cache."""
