@@ -1,0 +1,30 @@
+"""A conversation keeps its language: short or unclear messages never flip it."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.language.detect import Detection
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+DEFAULT_LANGUAGE = "en"
+
+
+def next_language(current: Optional[str], detection: Detection, text: str,
+                  flip_confidence: float = 0.8, min_words: int = 3) -> str:
+    """The conversation's language after a message.
+
+    ``current`` is the conversation's language so far (None before the first
+    message; a verified patient's registered language once known). A message flips
+    it only when it is clearly in another language: confident, and at least
+    ``min_words`` words, or written in a script that settles the language by itself.
+    "ok", "yes", "1", a date, an NHS number or emoji never flip it.
+    """
+    if detection.code is None:
+        return current or DEFAULT_LANGUAGE
+    if current is None:
+        return detection.code if detection.confidence >= 0.5 else DEFAULT_LANGUAGE
+    if detection.code == current:
+        return current
+    clear = detection.method == "script" or len(_WORD.findall(text)) >= min_words
+    return detection.code if clear and detection.confidence >= flip_confidence else current

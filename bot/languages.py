@@ -1,0 +1,62 @@
+"""The language table (data/languages.yml): codes for detectors and providers, scripts, direction."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+from bot.settings import PROJECT_ROOT
+
+LANGUAGES_FILE = PROJECT_ROOT / "data" / "languages.yml"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    endonym: str
+    script: str
+    rtl: bool
+    babel: str
+    catalogue: str  # en | full | urgent
+    detectors: Dict[str, Optional[str]]
+    providers: Dict[str, Optional[str]]
+
+
+class LanguageTable:
+    """All languages, in order of local speakers, with lookups by any detector's code."""
+
+    def __init__(self, languages: List[Language]) -> None:
+        self.languages = languages
+        self.by_code = {language.code: language for language in languages}
+        self._by_detector: Dict[str, Dict[str, str]] = {}
+        for language in languages:
+            for detector, label in language.detectors.items():
+                if label:  # the first row wins: zh (Simplified) for fastText's plain "zh"
+                    self._by_detector.setdefault(detector, {}).setdefault(label, language.code)
+
+    def from_detector(self, detector: str, label: str) -> Optional[str]:
+        """TellOnce's code for what ``detector`` returned, or None if we do not serve it."""
+        return self._by_detector.get(detector, {}).get(label)
+
+    def with_script(self, script: str) -> List[str]:
+        return [language.code for language in self.languages if language.script == script]
+
+    def __getitem__(self, code: str) -> Language:
+        return self.by_code[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.by_code
+
+
+def load_table(path: Path = LANGUAGES_FILE) -> LanguageTable:
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))["languages"]
+    return LanguageTable([Language(**row) for row in rows])
+
+
+@functools.lru_cache(maxsize=1)
+def default_table() -> LanguageTable:
+    return load_table()
