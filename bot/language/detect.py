@@ -17,7 +17,7 @@ import functools
 import re
 import threading
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 from bot.language import scripts
 from bot.languages import LanguageTable, default_table
