@@ -6,6 +6,7 @@ wins, so urgent advice never depends on a classifier's mood or a provider being 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
@@ -34,20 +35,46 @@ class RedFlagMatch:
     end: int
 
 
-def load_lexicon_data(path: Path = DEFAULT_LEXICON) -> Dict[str, Any]:
-    """The lexicon file as plain data (what a trained model persists)."""
+def _read_yaml(path: Path) -> Any:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise LexiconError(f"cannot read red-flag lexicon {path}: {error}") from error
+
+
+def load_lexicon_data(path: Path = DEFAULT_LEXICON) -> Dict[str, Any]:
+    """The lexicon as plain data (what a trained model persists).
+
+    ``path`` holds the categories in priority order with English patterns; each
+    file in the folder beside it (red_flags/<code>.yml) adds one language:
+    ``{language: pl, categories: {chest_pain: [patterns]}, word_boundaries: true}``.
+    Languages written without spaces (zh, ja, th) set ``word_boundaries: false``.
+    """
+    data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
         raise LexiconError(f"{path}: expected a 'categories' list")
+    by_name = {entry.get("name"): entry for entry in data["categories"] if isinstance(entry, dict)}
+    data.setdefault("unbounded", [])
+    folder = Path(path).with_suffix("")
+    for language_file in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        extra = _read_yaml(language_file)
+        try:
+            language, categories = extra["language"], extra["categories"]
+        except (KeyError, TypeError) as error:
+            raise LexiconError(f"{language_file}: expected 'language' and 'categories'") from error
+        for name, patterns in categories.items():
+            if name not in by_name:
+                raise LexiconError(f"{language_file}: unknown category {name!r}")
+            by_name[name].setdefault("patterns", {})[language] = list(patterns or [])
+        if extra.get("word_boundaries", True) is False:
+            data["unbounded"].append(language)
     return data
 
 
-def _compile(pattern: str, where: str) -> re.Pattern:
+def _compile(pattern: str, where: str, bounded: bool = True) -> re.Pattern:
     try:
-        return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
+        wrapped = rf"(?<!\w)(?:{pattern})(?!\w)" if bounded else pattern
+        return re.compile(wrapped, re.IGNORECASE)
     except re.error as error:
         raise LexiconError(f"{where}: bad pattern {pattern!r}: {error}") from error
 
@@ -57,13 +84,15 @@ class RedFlagLexicon:
 
     def __init__(self, data: Dict[str, Any]) -> None:
         categories: List[Category] = []
+        unbounded = set(data.get("unbounded") or [])
         for entry in data["categories"]:
             try:
                 name, by_language = entry["name"], entry["patterns"]
             except (KeyError, TypeError) as error:
                 raise LexiconError(f"category entry {entry!r} lacks name/patterns") from error
             compiled = [
-                _compile(p, f"{name}/{lang}") for lang, patterns in by_language.items() for p in patterns
+                _compile(p, f"{name}/{lang}", lang not in unbounded)
+                for lang, patterns in by_language.items() for p in patterns
             ]
             categories.append(Category(name, tuple(compiled)))
         self.categories = tuple(categories)
@@ -86,3 +115,39 @@ class RedFlagLexicon:
 
     def category_names(self) -> List[str]:
         return [c.name for c in self.categories]
+
+
+def language_files(path: Path = DEFAULT_LEXICON) -> List[Path]:
+    folder = Path(path).with_suffix("")
+    return sorted(folder.glob("*.yml")) if folder.is_dir() else []
+
+
+def example_failures(lexicon: "RedFlagLexicon", language_file: Path) -> List[str]:
+    """Where a language file's own examples disagree with the lexicon."""
+    examples = (_read_yaml(language_file) or {}).get("examples") or {}
+    failures = []
+    for category, texts in (examples.get("must_flag") or {}).items():
+        for text in texts:
+            found = [m.category for m in lexicon.find(text)]
+            if not found or found[0] != category:
+                failures.append(f"{language_file.stem}: expected {category}, got {found or 'nothing'}: {text}")
+    for text in examples.get("must_not_flag") or []:
+        found = [m.category for m in lexicon.find(text)]
+        if found:
+            failures.append(f"{language_file.stem}: expected nothing, got {found}: {text}")
+    return failures
+
+
+def main(argv: List[str]) -> int:
+    """`python -m bot.redflags check [CODE ...]`: compile the lexicon, test each language's examples."""
+    lexicon = RedFlagLexicon.from_file()
+    files = [f for f in language_files() if not argv or f.stem in argv]
+    failures = [failure for f in files for failure in example_failures(lexicon, f)]
+    for failure in failures:
+        print(failure)
+    print(f"{len(files)} language files, {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["check"]:
+    sys.exit(main(sys.argv[2:]))
