@@ -1,15 +1,19 @@
 """Language detection: scripts, short text, no-evidence text, and real labelled data."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from bot.language import detect
 from bot.settings import PROJECT_ROOT
 
-LANGID = PROJECT_ROOT.parent / "shared" / "langid" / "lingua"
+# ../shared beside the project (as on the build machines and in CI), or TELLONCE_SHARED_DIR.
+SHARED = Path(os.environ.get("TELLONCE_SHARED_DIR") or PROJECT_ROOT.parent / "shared")
+LANGID = SHARED / "langid" / "lingua"
 
 
 @pytest.mark.parametrize("text, code", [
@@ -43,6 +47,7 @@ def test_accuracy_on_labelled_sentences_written_outside_this_project():
     """The first 30 sentences of a spread of languages from ../shared/langid (lingua-py's test data)."""
     languages = ["pl", "ro", "lt", "ta", "ru", "pt", "bg", "es", "hu", "bn", "it", "fr", "tr", "ur", "hi",
                  "fa", "ar", "de", "el", "gu", "uk", "ja", "vi", "ko", "yo", "sn", "lg"]
+    assert LANGID.is_dir(), f"labelled data not found at {LANGID}: set TELLONCE_SHARED_DIR to the shared folder"
     correct = total = 0
     for code in languages:
         lines = (LANGID / "sentences" / f"{code}.txt").read_text(encoding="utf-8").splitlines()[:30]
