@@ -9,7 +9,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import yaml
 
@@ -17,6 +17,8 @@ from bot.exceptions import LexiconError
 from bot.settings import PROJECT_ROOT
 
 DEFAULT_LEXICON = PROJECT_ROOT / "data" / "safety" / "red_flags.yml"
+# Per-language patterns drafted but not yet live (they need a faster matcher first).
+DRAFTS = PROJECT_ROOT / "data" / "safety" / "drafts" / "red_flags"
 # The category when a classifier, not the lexicon, calls a red flag.
 GENERAL_CATEGORY = "general"
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -42,21 +44,21 @@ def _read_yaml(path: Path) -> Any:
         raise LexiconError(f"cannot read red-flag lexicon {path}: {error}") from error
 
 
-def load_lexicon_data(path: Path = DEFAULT_LEXICON) -> Dict[str, Any]:
+def load_lexicon_data(path: Path = DEFAULT_LEXICON, languages_dir: Optional[Path] = None) -> Dict[str, Any]:
     """The lexicon as plain data (what a trained model persists).
 
     ``path`` holds the categories in priority order with English patterns; each
     file in the folder beside it (red_flags/<code>.yml) adds one language:
     ``{language: pl, categories: {chest_pain: [patterns]}, word_boundaries: true}``.
     Languages written without spaces (zh, ja, th) set ``word_boundaries: false``.
+    ``languages_dir`` reads the language files from elsewhere (drafts not yet live).
     """
     data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
         raise LexiconError(f"{path}: expected a 'categories' list")
     by_name = {entry.get("name"): entry for entry in data["categories"] if isinstance(entry, dict)}
     data.setdefault("unbounded", [])
-    folder = Path(path).with_suffix("")
-    for language_file in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+    for language_file in language_files(path, languages_dir):
         extra = _read_yaml(language_file)
         try:
             language, categories = extra["language"], extra["categories"]
@@ -117,8 +119,8 @@ class RedFlagLexicon:
         return [c.name for c in self.categories]
 
 
-def language_files(path: Path = DEFAULT_LEXICON) -> List[Path]:
-    folder = Path(path).with_suffix("")
+def language_files(path: Path = DEFAULT_LEXICON, languages_dir: Optional[Path] = None) -> List[Path]:
+    folder = Path(languages_dir) if languages_dir else Path(path).with_suffix("")
     return sorted(folder.glob("*.yml")) if folder.is_dir() else []
 
 
@@ -139,9 +141,13 @@ def example_failures(lexicon: "RedFlagLexicon", language_file: Path) -> List[str
 
 
 def main(argv: List[str]) -> int:
-    """`python -m bot.redflags check [CODE ...]`: compile the lexicon, test each language's examples."""
-    lexicon = RedFlagLexicon.from_file()
-    files = [f for f in language_files() if not argv or f.stem in argv]
+    """`python -m bot.redflags check [--drafts] [CODE ...]`: compile the lexicon (with the drafted
+    language files if --drafts) and test each language file's own examples."""
+    drafts = argv[:1] == ["--drafts"]
+    argv = argv[1:] if drafts else argv
+    folder = DRAFTS if drafts else None
+    lexicon = RedFlagLexicon(load_lexicon_data(DEFAULT_LEXICON, folder))
+    files = [f for f in language_files(DEFAULT_LEXICON, folder) if not argv or f.stem in argv]
     failures = [failure for f in files for failure in example_failures(lexicon, f)]
     for failure in failures:
         print(failure)

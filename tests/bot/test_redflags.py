@@ -254,3 +254,16 @@ def test_small_valid_lexicon_from_file(tmp_path):
     assert lexicon.category_names() == ["first", "second"]
     assert [m.category for m in lexicon.find("BETA then ALPHA")] == ["first", "second"]
     assert lexicon.find("alphabet") == []
+
+
+def test_every_drafted_language_file_passes_its_own_examples():
+    """The per-language drafts (not live yet) must keep agreeing with their examples."""
+    from bot.redflags import DRAFTS, example_failures, language_files
+
+    files = language_files(DEFAULT_LEXICON, DRAFTS)
+    assert len(files) == 52
+    drafted = RedFlagLexicon(load_lexicon_data(DEFAULT_LEXICON, DRAFTS))
+    failures = [failure for path in files for failure in example_failures(drafted, path)]
+    assert failures == []
+    # And the live lexicon is still English only, until a faster matcher lands.
+    assert load_lexicon_data()["categories"][0]["patterns"].keys() == {"en"}
