@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Optional
 
 from bot.exceptions import InvalidNHSNumber
@@ -31,13 +32,19 @@ def is_valid(digits: str) -> bool:
     )
 
 
+def ascii_digits(text: str) -> str:
+    """Digits typed on other keyboards (Urdu ۱۲۳, Hindi १२३, Bengali ১২৩, full-width １２３) as 0-9."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text)
+
+
 def normalise(text: str) -> str:
     """The 10 digits of the single NHS number in ``text``, validated.
 
-    Spaces and dashes between groups are allowed ("999 000 0018", "999-000-0018").
-    Raises InvalidNHSNumber when there is none, more than one, or the check digit fails.
+    Spaces and dashes between groups are allowed ("999 000 0018", "999-000-0018"),
+    and digits from any script count. Raises InvalidNHSNumber when there is none,
+    more than one, or the check digit fails.
     """
-    found = [m.group(1) + m.group(2) + m.group(3) for m in _CANDIDATE.finditer(text or "")]
+    found = [m.group(1) + m.group(2) + m.group(3) for m in _CANDIDATE.finditer(ascii_digits(text or ""))]
     if len(set(found)) != 1:
         raise InvalidNHSNumber("expected exactly one 10-digit number")
     digits = found[0]

@@ -102,10 +102,16 @@ def test_empty_string_is_not_valid():
         "\uff19\uff19\uff19\uff10\uff10\uff10\uff10\uff10\uff11\uff18",  # full-width
     ],
 )
-def test_non_ascii_digits_are_rejected(text):
-    assert not nhs.is_valid(text)
+def test_digits_from_native_keyboards_read_as_the_same_number(text):
+    # Patients typing on Urdu, Hindi or Bengali keyboards get their own digits.
+    assert not nhs.is_valid(text)  # is_valid takes normalised ASCII digits only
+    assert nhs.normalise(text) == "9990000018"
+    assert nhs.normalise(f"{text[:3]} {text[3:6]} {text[6:]}") == "9990000018"
+
+
+def test_native_digits_still_need_a_valid_check_digit():
     with pytest.raises(InvalidNHSNumber):
-        nhs.normalise(text)
+        nhs.normalise("٩٩٩٠٠٠٠٠١٩")
 
 
 def test_mask_shows_only_the_last_three_digits():
