@@ -16,6 +16,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a file-based SQLite database; other URLs need nothing."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(url: str, busy_timeout_ms: int = 15000, future: bool = True) -> Engine:
     """An engine for ``url``; for SQLite, WAL mode and a busy timeout on every connection.
 
@@ -25,8 +32,7 @@ def make_engine(url: str, busy_timeout_ms: int = 15000, future: bool = True) -> 
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True, future=future)
 
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    ensure_sqlite_folder(url)
     # A small pool: SQLAlchemy 1.4 would otherwise reconnect (and re-run the
     # PRAGMAs) for every transaction on a file database.
     engine = sa.create_engine(

@@ -6,7 +6,7 @@ from typing import Any, Optional, Text
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import make_engine
+from bot.db import ensure_sqlite_folder, make_engine
 from bot.settings import load_settings
 
 
@@ -21,8 +21,7 @@ class TellOnceTrackerStore(SQLTrackerStore):
     def __init__(self, domain=None, host: Optional[Text] = None, event_broker=None, **kwargs: Any) -> None:
         settings = load_settings()
         url = host or settings.tracker_store_url
-        if url.startswith("sqlite:"):
-            make_engine(url).dispose()  # creates the database's folder before Rasa connects
+        ensure_sqlite_folder(url)  # before Rasa's own engine connects
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         if self.engine.dialect.name == "sqlite":
             # Rasa's engine reconnects for every read and write; ours pools, with WAL.

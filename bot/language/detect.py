@@ -14,7 +14,6 @@ Nothing is downloaded: every model ships inside its wheel.
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from dataclasses import dataclass
 from typing import List, Optional
@@ -22,7 +21,6 @@ from typing import List, Optional
 from bot.language import scripts
 from bot.languages import LanguageTable, default_table
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -146,7 +144,7 @@ class LanguageDetector:
         if cue:
             return Detection(cue, 0.95, "script")
         best = self._by_fasttext(text, candidates)
-        short = len(_WORD.findall(text)) < self.short_words
+        short = scripts.word_count(text) < self.short_words
         if script != "Latn" or (best.confidence >= 0.6 and not short):
             return best if best.code else self._by_langdetect(text, candidates)
         lingua = self._by_lingua(text, candidates)

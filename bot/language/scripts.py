@@ -1,6 +1,7 @@
 """Writing-system evidence: the dominant script of a text, from Unicode character names."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from typing import Optional
@@ -23,6 +24,13 @@ RUSSIAN_NOT_BULGARIAN = set("ыэёЫЭЁ")
 # Frequent characters written differently in Traditional and Simplified Chinese.
 TRADITIONAL = set("這們個來時會對說為還過醫預約護們嗎問題應該請電話號碼聯絡幫臨檢查藥診療院顧")
 SIMPLIFIED = set("这们个来时会对说为还过医预约护吗问题应该请电话号码联络帮临检查药诊疗院顾")
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
 
 
 def letters(text: str) -> int:

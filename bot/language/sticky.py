@@ -1,12 +1,11 @@
 """A conversation keeps its language: short or unclear messages never flip it."""
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from bot.language.detect import Detection
+from bot.language.scripts import word_count
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 DEFAULT_LANGUAGE = "en"
 
 
@@ -26,5 +25,5 @@ def next_language(current: Optional[str], detection: Detection, text: str,
         return detection.code if detection.confidence >= 0.5 else DEFAULT_LANGUAGE
     if detection.code == current:
         return current
-    clear = detection.method == "script" or len(_WORD.findall(text)) >= min_words
+    clear = detection.method == "script" or word_count(text) >= min_words
     return detection.code if clear and detection.confidence >= flip_confidence else current
