@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_goal, latest_user_event, local_now, off_loop, verified_patient_id
+from actions.common import latest_goal, latest_user_event, local_now, off_loop, reply_locale, verified_patient_id
 from actions.store import AppointmentView, Store, get_store
 from bot import dates
 
@@ -63,7 +63,7 @@ async def tell_next(dispatcher: CollectingDispatcher, tracker: Tracker, store: S
         dispatcher.utter_message(response="utter_no_appointments")
         return []
     first = upcoming[0]
-    dispatcher.utter_message(response=NEXT[first.at_home], **describe(first))
+    dispatcher.utter_message(response=NEXT[first.at_home], **describe(first, reply_locale(tracker)))
     return []
 
 
@@ -74,7 +74,7 @@ async def tell_upcoming(dispatcher: CollectingDispatcher, tracker: Tracker, stor
         return []
     dispatcher.utter_message(response="utter_upcoming_count", count=len(upcoming))
     for appointment in upcoming:
-        dispatcher.utter_message(response=LINE[appointment.at_home], **describe(appointment))
+        dispatcher.utter_message(response=LINE[appointment.at_home], **describe(appointment, reply_locale(tracker)))
     return []
 
 
@@ -83,7 +83,7 @@ async def tell_details(dispatcher: CollectingDispatcher, tracker: Tracker, store
     if chosen is None:
         dispatcher.utter_message(response="utter_no_appointments")
         return []
-    dispatcher.utter_message(response=DETAILS[chosen.at_home], **describe(chosen))
+    dispatcher.utter_message(response=DETAILS[chosen.at_home], **describe(chosen, reply_locale(tracker)))
     return []
 
 
@@ -94,7 +94,7 @@ async def offer_change(dispatcher: CollectingDispatcher, tracker: Tracker, store
     if chosen is None:
         dispatcher.utter_message(response="utter_no_appointments")
         return []
-    dispatcher.utter_message(response=CONFIRM[kind], **describe(chosen))
+    dispatcher.utter_message(response=CONFIRM[kind], **describe(chosen, reply_locale(tracker)))
     return [
         SlotSet("change_pending", True),
         SlotSet("change_kind", kind),

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
 
+from bot.language import reply as language_reply
+from bot.languages import default_table
 from bot.settings import load_settings
 
 T = TypeVar("T")
@@ -25,6 +27,26 @@ def verified_patient_id(tracker: Tracker) -> Optional[int]:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+def latest_metadata(tracker: Tracker) -> dict:
+    """The channel's record of the patient's latest message (bot.inbound.MessageMetadata).
+
+    Read from the events: Rasa's ``latest_message`` sent to actions has no metadata."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("metadata") or {}
+    return {}
+
+
+def conversation_language(tracker: Tracker) -> str:
+    """The language this turn's replies are in (bot/nlg.py decides the same way)."""
+    return language_reply.reply_language(reversed(tracker.events), default_table())
+
+
+def reply_locale(tracker: Tracker) -> str:
+    """The Babel locale for dates and times in this turn's replies."""
+    return language_reply.babel_locale(conversation_language(tracker), default_table())
 
 
 def local_now() -> dt.datetime:

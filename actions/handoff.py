@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import off_loop, session_events, verified_patient_id
+from actions.common import conversation_language, off_loop, session_events, verified_patient_id
 from actions.store import CoordinatorView, Store, get_store
 
 
@@ -25,6 +25,8 @@ class CaseSummary(TypedDict):
 
     reason: str
     verified: bool
+    language: str
+    interpreter_needed: bool
     asked_about: List[str]
     red_flags: List[str]
 
@@ -42,9 +44,12 @@ def case_summary(tracker: Tracker, reason: Text) -> CaseSummary:
         for e in events if e.get("event") == "user"
         for entity in (e.get("parse_data") or {}).get("entities", []) if entity.get("entity") == "red_flag"
     })
+    language = conversation_language(tracker)
     return CaseSummary(
         reason=reason,
         verified=verified_patient_id(tracker) is not None,
+        language=language,
+        interpreter_needed=language != "en",
         asked_about=asked[-20:],
         red_flags=red_flags,
     )
@@ -58,32 +63,40 @@ async def tell_coordinator(dispatcher: CollectingDispatcher, tracker: Tracker, s
 
 async def hand_off_verified(
     dispatcher: CollectingDispatcher, tracker: Tracker, store: Store, patient_id: int,
-    reason: Text = "patient_request",
+    reason: Text = "patient_request", quiet: bool = False,
 ) -> List[EventType]:
     case = await off_loop(
         store.open_handoff_case, tracker.sender_id, reason, patient_id,
         bool(tracker.get_slot("red_flag_raised")), case_summary(tracker, reason),
     )
+    if quiet:
+        return []
     response = "utter_handoff_coordinator" if case.created else "utter_handoff_existing"
     dispatcher.utter_message(response=response, **coordinator_vars(case.coordinator))
     return []
 
 
 async def hand_off_unverified(
-    dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text, store: Optional[Store] = None
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text, store: Optional[Store] = None,
+    quiet: bool = False,
 ) -> List[EventType]:
     store = store or get_store()
     await off_loop(
         store.open_handoff_case, tracker.sender_id, reason, None,
         bool(tracker.get_slot("red_flag_raised")), case_summary(tracker, reason),
     )
-    dispatcher.utter_message(response="utter_handoff_triage")
+    if not quiet:
+        dispatcher.utter_message(response="utter_handoff_triage")
     return []
 
 
-async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> List[EventType]:
-    """Hand off to the coordinator if the patient is verified, else to triage."""
+async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text,
+                   quiet: bool = False) -> List[EventType]:
+    """Hand off to the coordinator if the patient is verified, else to triage.
+
+    ``quiet``: open (or add to) the case without the usual "I've passed your message"
+    reply, because the caller has already told the patient what happens."""
     patient_id = verified_patient_id(tracker)
     if patient_id is None:
-        return await hand_off_unverified(dispatcher, tracker, reason)
-    return await hand_off_verified(dispatcher, tracker, get_store(), patient_id, reason)
+        return await hand_off_unverified(dispatcher, tracker, reason, quiet=quiet)
+    return await hand_off_verified(dispatcher, tracker, get_store(), patient_id, reason, quiet=quiet)

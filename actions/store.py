@@ -14,6 +14,7 @@ from typing import List, Optional
 import sqlalchemy as sa
 
 from bot.db import Database
+from bot.language.conversations import ConversationLanguages
 from bot.models import (
     Appointment,
     AppointmentRequest,
@@ -87,6 +88,8 @@ class Store:
         self.db = db
         self._key = secret_key.encode("utf-8")
         self.max_failures_per_day = max_failures_per_day
+        # Each conversation's language, shared with the channel (bot/inbound.py).
+        self.languages = ConversationLanguages(db)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Store":

@@ -11,10 +11,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import appointments, handoff
 from actions.base import TellOnceFormValidation
-from actions.common import latest_goal, local_now, off_loop, verified_patient_id
+from actions.common import conversation_language, latest_goal, local_now, off_loop, verified_patient_id
 from actions.store import get_store
 from bot import dates, nhs
 from bot.exceptions import InvalidDate, InvalidNHSNumber
+from bot.language.reply import REPLY_LANGUAGE_SLOT
+from bot.languages import default_table
 from bot.settings import load_settings
 
 # What the patient asked for that needed verification, and who answers it.
@@ -68,10 +70,16 @@ class ValidateVerifyForm(TellOnceFormValidation):
         patient_id = await off_loop(self.store.verify, number, born) if number else None
         if patient_id is not None:
             patient = await off_loop(self.store.patient, patient_id)
-            dispatcher.utter_message(response="utter_verified", given_name=patient.given_name)
+            # Their registered language becomes the conversation's, unless they chose or
+            # clearly wrote in another one.
+            language = conversation_language(tracker)
+            if patient.preferred_language in default_table():
+                language = await off_loop(self.store.languages.prefer_registered, tracker.sender_id,
+                                          patient.preferred_language)
+            dispatcher.utter_message(response="utter_verified", given_name=patient.given_name, language=language)
             # Keep the identifiers no longer than needed: only the opaque id stays.
             return {
-                "patient_id": str(patient_id), "verification_attempts": 0.0,
+                "patient_id": str(patient_id), "verification_attempts": 0.0, REPLY_LANGUAGE_SLOT: language,
                 **self.reject("nhs_number", "date_of_birth"),
             }
 

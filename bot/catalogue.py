@@ -24,6 +24,10 @@ from bot.settings import PROJECT_ROOT
 CATALOGUE_DIR = PROJECT_ROOT / "data" / "catalogue"
 DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
 REVIEW_STATES = ("draft", "approved")
+# What every language's catalogue must hold, whatever its coverage: these replies never come
+# from machine translation (a language with catalogue "urgent" in data/languages.yml has only these).
+URGENT_RESPONSES = frozenset({"utter_red_flag", "utter_red_flag_flagged", "utter_service_unavailable",
+                              "utter_translation_failed"})
 
 Responses = Dict[str, List[Dict[str, Any]]]
 
@@ -58,7 +62,7 @@ def problems(language: str, source: Responses = None, required: Set[str] = None,
     """What is wrong with one translated catalogue, compared with English.
 
     ``required`` limits which responses must exist (default: all of them); a
-    language with only urgent replies passes ``{"utter_red_flag"}``.
+    language with only urgent replies passes ``URGENT_RESPONSES``.
     """
     source = source or english_source()
     translated = load_responses(language, directory)

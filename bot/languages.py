@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import yaml
 
@@ -24,6 +24,9 @@ class Language:
     catalogue: str  # en | full | urgent
     detectors: Dict[str, Optional[str]]
     providers: Dict[str, Optional[str]]
+    # Lower-case names a patient may use to ask for the language, in English and in the
+    # language itself ("polish", "polski", "po polsku"); the endonym always counts.
+    aliases: Tuple[str, ...] = ()
 
 
 class LanguageTable:
@@ -54,7 +57,7 @@ class LanguageTable:
 
 def load_table(path: Path = LANGUAGES_FILE) -> LanguageTable:
     rows = yaml.safe_load(path.read_text(encoding="utf-8"))["languages"]
-    return LanguageTable([Language(**row) for row in rows])
+    return LanguageTable([Language(**{**row, "aliases": tuple(row.get("aliases") or ())}) for row in rows])
 
 
 @functools.lru_cache(maxsize=1)

@@ -139,3 +139,20 @@ class VerificationFailure(Base):
     id = sa.Column(sa.Integer, primary_key=True)
     nhs_hash = sa.Column(sa.String(64), nullable=False, index=True)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+
+class ConversationLanguage(Base):
+    """The language a conversation is held in, and why (kept across restarts).
+
+    ``source``: default (nothing known yet), detected (the patient wrote clearly in
+    it), chosen (the patient asked for it) or registered (their record says so).
+    ``menu_open`` is set while the language menu awaits a numbered reply.
+    """
+
+    __tablename__ = "conversation_languages"
+
+    conversation_id = sa.Column(sa.String(255), primary_key=True)
+    language = sa.Column(sa.String(12), nullable=False)
+    source = sa.Column(sa.String(12), nullable=False, default="default")
+    menu_open = sa.Column(sa.Boolean, nullable=False, default=False)
+    updated_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow)

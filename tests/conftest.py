@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -18,6 +19,7 @@ from bot.seed import seed
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
+PHRASEBOOK = Path(__file__).parent / "fixtures" / "phrasebook.yml"
 MARGARET = {"nhs": "9990000018", "dob": "14/03/1948", "name": "Margaret"}
 TOMASZ = {"nhs": "9990000026", "dob": "02/07/1961", "name": "Tomasz"}
 
@@ -28,6 +30,16 @@ def trained_model():
     from bot.model import ensure_model
 
     return ensure_model()
+
+
+@pytest.fixture(scope="session")
+def libre():
+    """The fake LibreTranslate server (bot/translation/fake_libre.py) answering from
+    tests/fixtures/phrasebook.yml; yields its URL. Tests that change its mode reset it."""
+    from bot.translation.fake_libre import running
+
+    with running(PHRASEBOOK) as url:
+        yield url
 
 
 @pytest.fixture
@@ -51,11 +63,14 @@ def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
-def user_event(text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
+def user_event(text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None,
+               metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """A user event as Rasa sends it to actions; ``metadata`` as bot/inbound.py records it."""
     return {
         "event": "user",
         "text": text,
         "parse_data": {"intent": {"name": intent, "confidence": 1.0}, "entities": entities or [], "text": text},
+        "metadata": metadata or {},
     }
 
 

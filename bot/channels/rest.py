@@ -1,6 +1,7 @@
 """The REST channel, hardened: it refuses bad input clearly and never logs patient text."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -9,7 +10,7 @@ import os
 import traceback
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -17,7 +18,9 @@ from sanic.response import HTTPResponse
 
 from bot.catalogue import load_responses
 from bot.channels.guard import MAX_MESSAGE_CHARS, RateLimiter, clean_sender, clean_text
+from bot.channels.output import CollectingWithMetadata
 from bot.exceptions import RejectedInput
+from bot.inbound import InboundPipeline, pipeline_from_settings
 
 logger = logging.getLogger(__name__)
 # A character can take 12 bytes as a JSON escape (a \\uXXXX surrogate pair).
@@ -39,6 +42,10 @@ class GuardedRestInput(RestInput):
     of the sender, never the text. If REST_CHANNEL_TOKEN is set, requests must
     carry ``Authorization: Bearer <token>``. If the bot produced no reply at all
     (the action server is down, say), the patient is told so instead of silence.
+
+    Every message goes through ``bot.inbound`` first (language, red flags, masking,
+    translation to English); each reply carries ``metadata`` with its language and
+    direction (``bot.channels.output``).
     """
 
     @classmethod
@@ -49,10 +56,25 @@ class GuardedRestInput(RestInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "GuardedRestInput":
         return cls()
 
-    def __init__(self) -> None:
+    def __init__(self, pipeline: Optional[InboundPipeline] = None) -> None:
         self.limiter = RateLimiter(limit=int(os.environ.get("REST_RATE_LIMIT_PER_MINUTE", "20")))
         self.token = os.environ.get("REST_CHANNEL_TOKEN", "")
-        self.unavailable = load_responses("en")["utter_service_unavailable"][0]["text"]
+        self._pipeline = pipeline
+        self._unavailable: Dict[str, str] = {}
+
+    def pipeline(self) -> InboundPipeline:
+        if self._pipeline is None:
+            self._pipeline = pipeline_from_settings()
+        return self._pipeline
+
+    def unavailable(self, language: str) -> str:
+        """The "technical problem" reply in ``language`` (every catalogue has it)."""
+        if language not in self._unavailable:
+            try:
+                self._unavailable[language] = load_responses(language)["utter_service_unavailable"][0]["text"]
+            except (OSError, KeyError):
+                self._unavailable[language] = load_responses("en")["utter_service_unavailable"][0]["text"]
+        return self._unavailable[language]
 
     def _authorised(self, request: Request) -> bool:
         if not self.token:
@@ -74,6 +96,11 @@ class GuardedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"tellonce_{type(self).__name__}", __name__)
 
+        @webhook.listener("after_server_start")
+        async def warm_up(app, loop) -> None:
+            # Load the language and masking models now, not on the first patient's message.
+            await loop.run_in_executor(None, self.pipeline().warm_up)
+
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -87,11 +114,19 @@ class GuardedRestInput(RestInput):
                 self.limiter.check(payload["sender"])
             except RejectedInput as error:
                 return _error(error)
-            collector = CollectingOutputChannel()
+            collector = CollectingWithMetadata()
+            language = "en"
             try:
-                await on_new_message(
-                    UserMessage(payload["message"], collector, payload["sender"], input_channel=self.name())
-                )
+                pipeline = self.pipeline()
+                inbound = await pipeline.process_safely(payload["sender"], payload["message"])
+                language = inbound.metadata["language"]
+                await on_new_message(UserMessage(
+                    inbound.text, collector, payload["sender"], input_channel=self.name(),
+                    parse_data=inbound.parse_data, metadata=dict(inbound.metadata),
+                ))
+                if "utter_language_menu" in collector.responses:
+                    await asyncio.get_running_loop().run_in_executor(
+                        None, pipeline.conversations.set_menu_open, payload["sender"], True)
             except Exception as error:  # noqa: BLE001 - the patient must get an answer, and the log no text
                 digest = hashlib.sha256(payload["sender"].encode()).hexdigest()[:12]
                 # The exception's message may quote the text or the sender, so log
@@ -103,7 +138,7 @@ class GuardedRestInput(RestInput):
                 return response.json({"error": "internal_error", "detail": "Sorry, something went wrong."}, status=500)
             if not collector.messages:
                 logger.warning("rest.message.no_reply")
-                collector.messages.append({"recipient_id": payload["sender"], "text": self.unavailable})
+                collector.messages.append({"recipient_id": payload["sender"], "text": self.unavailable(language)})
             return response.json(collector.messages)
 
         return webhook

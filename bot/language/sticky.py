@@ -10,19 +10,22 @@ DEFAULT_LANGUAGE = "en"
 
 
 def next_language(current: Optional[str], detection: Detection, text: str,
-                  flip_confidence: float = 0.8, min_words: int = 3) -> str:
+                  flip_confidence: float = 0.8, min_words: int = 3, first_min_words: int = 2) -> str:
     """The conversation's language after a message.
 
     ``current`` is the conversation's language so far (None before the first
     message; a verified patient's registered language once known). A message flips
     it only when it is clearly in another language: confident, and at least
     ``min_words`` words, or written in a script that settles the language by itself.
-    "ok", "yes", "1", a date, an NHS number or emoji never flip it.
+    "ok", "yes", "1", a date, an NHS number or emoji never flip it. A conversation
+    starts in English; its first message sets another language from
+    ``first_min_words`` words ("Bună ziua"), never from one ("hi", "ok").
     """
     if detection.code is None:
         return current or DEFAULT_LANGUAGE
     if current is None:
-        return detection.code if detection.confidence >= 0.5 else DEFAULT_LANGUAGE
+        clear = detection.method == "script" or word_count(text) >= first_min_words
+        return detection.code if clear and detection.confidence >= 0.5 else DEFAULT_LANGUAGE
     if detection.code == current:
         return current
     clear = detection.method == "script" or word_count(text) >= min_words

@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import subprocess
+import sys
+import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 import yaml
 from sanic import Sanic, response
@@ -77,6 +82,34 @@ def create_app(phrasebook: Phrasebook, languages: List[str]) -> Sanic:
         return response.json({"mode": mode, "calls": app.ctx.calls})
 
     return app
+
+
+@contextmanager
+def running(phrasebook: Path, languages: Optional[str] = None) -> Iterator[str]:
+    """Run the fake in a subprocess on a free loopback port; yields its base URL."""
+    from bot.launch import free_port, wait_for
+    from bot.settings import PROJECT_ROOT
+
+    port = free_port()
+    command = [sys.executable, "-m", "bot.translation.fake_libre", "--port", str(port), "--phrasebook", str(phrasebook)]
+    if languages:
+        command += ["--languages", languages]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(url + "languages", 30, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def set_mode(url: str, mode: str, delay: float = 3.0) -> int:
+    """Switch a running fake's behaviour (see MODES); returns how many translations it has served."""
+    request = urllib.request.Request(url + "_mode", data=json.dumps({"mode": mode, "delay": delay}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as reply:
+        return json.loads(reply.read())["calls"]
 
 
 def main(argv=None) -> None:

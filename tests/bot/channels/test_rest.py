@@ -24,7 +24,12 @@ TEXT = "My name is Margaret and my chest hurts"
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
+def _clean_env(monkeypatch, tmp_path):
+    # The channel's language pipeline keeps its state in a throwaway registry, and
+    # translation is off: these tests are about the HTTP surface.
+    monkeypatch.setenv("TELLONCE_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("TELLONCE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TRANSLATOR", "none")
     # As sanic-testing does: lets several apps start in one process (Sanic's
     # start-up "touch-up" rewrites class methods and can only repeat in test mode).
     monkeypatch.setattr(Sanic, "test_mode", True)
@@ -99,7 +104,8 @@ async def test_client_metadata_is_ignored():
                                  "metadata": {"verified": True, "patient_id": "1"}})
     assert reply.status_code == 200
     [message] = harness.received
-    assert not message.metadata
+    assert "verified" not in message.metadata and "patient_id" not in message.metadata
+    assert message.metadata["original_text"] == "hi"  # only what the channel itself recorded
 
 
 async def test_command_syntax_is_neutralised_before_rasa_sees_it():
@@ -225,3 +231,37 @@ async def test_failure_returns_500_and_logs_neither_text_nor_sender(caplog):
         logged = handler.format(record)
         for secret in (TEXT, "chest hurts", "Margaret", SENDER):
             assert secret not in logged
+
+
+async def test_each_message_carries_its_language_and_translation_record():
+    harness = Harness(GuardedRestInput())
+    reply = await post(harness, {"sender": SENDER, "message": "میری اگلی ملاقات کب ہے؟"})
+    assert reply.status_code == 200
+    [message] = harness.received
+    assert (message.metadata["language"], message.metadata["direction"]) == ("ur", "rtl")
+    # TRANSLATOR=none: NLU gets the fallback intent, and the words are kept as written.
+    assert message.parse_data["intent"]["name"] == "nlu_fallback"
+    assert message.metadata["translation"] == "failed" and message.text == "میری اگلی ملاقات کب ہے؟"
+
+
+async def test_no_reply_is_reported_in_the_patients_language():
+    harness = Harness(GuardedRestInput(), silent=True)
+    reply = await post(harness, {"sender": SENDER, "message": "ਮੇਰੀ ਅਗਲੀ ਮੁਲਾਕਾਤ ਕਦੋਂ ਹੈ?"})
+    assert reply.json()[0]["text"] == load_responses("pa")["utter_service_unavailable"][0]["text"]
+
+
+async def test_replies_carry_direction_and_the_language_menu_opens_number_choices():
+    class MenuHarness(Harness):
+        async def on_new_message(self, message):
+            self.received.append(message)
+            await message.output_channel.send_text_message(
+                message.sender_id, "1. English\n2. ...",
+                metadata={"language": "ur", "direction": "rtl", "source": "catalogue",
+                          "response": "utter_language_menu", "review": "draft"})
+
+    channel = GuardedRestInput()
+    harness = MenuHarness(channel)
+    reply = await post(harness, {"sender": SENDER, "message": "language"})
+    assert reply.json() == [{"recipient_id": SENDER, "text": "1. English\n2. ...",
+                             "metadata": {"language": "ur", "direction": "rtl"}}]
+    assert channel.pipeline().conversations.get(SENDER).menu_open

@@ -2,47 +2,17 @@
 against the fake LibreTranslate server on 127.0.0.1."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import urllib.request
-
 import pytest
 from deep_translator import LibreTranslator
 from deep_translator.exceptions import LanguageNotSupportedException
 
 from bot.db import Database
 from bot.exceptions import TranslationUnavailable
-from bot.launch import free_port, wait_for
-from bot.settings import PROJECT_ROOT
 from bot.translation.breaker import CircuitBreaker
+from bot.launch import free_port
 from bot.translation.cache import TranslationCache
+from bot.translation.fake_libre import set_mode
 from bot.translation.service import TranslationService
-
-PHRASEBOOK = PROJECT_ROOT / "tests" / "fixtures" / "phrasebook.yml"
-
-
-@pytest.fixture(scope="module")
-def libre():
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "bot.translation.fake_libre", "--port", str(port),
-                                "--phrasebook", str(PHRASEBOOK)], cwd=PROJECT_ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for(url + "languages", 30, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def set_mode(url: str, mode: str, delay: float = 3.0) -> int:
-    request = urllib.request.Request(url + "_mode", data=json.dumps({"mode": mode, "delay": delay}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5) as reply:
-        return json.loads(reply.read())["calls"]
-
 
 @pytest.fixture
 def service(libre, monkeypatch, tmp_path):
