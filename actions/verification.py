@@ -61,7 +61,7 @@ class ValidateVerifyForm(TellOnceFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         try:
-            born = dates.parse_date_of_birth(str(value or ""), local_now().date())
+            born = dates.parse_date_of_birth(str(value or ""), local_now().date(), conversation_language(tracker))
         except InvalidDate:
             dispatcher.utter_message(response="utter_date_of_birth_format")
             return self.reject("date_of_birth")

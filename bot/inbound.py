@@ -156,8 +156,8 @@ class InboundPipeline:
 
     async def _translate(self, text: str, language: str, detection: Detection) -> Inbound:
         provider = self.translator.provider
-        source = self.table[language].providers.get(provider) if provider != "none" else language
-        english_code = self.table[DEFAULT_LANGUAGE].providers.get(provider) or DEFAULT_LANGUAGE
+        source = self.table.provider_code(language, provider) if provider != "none" else language
+        english_code = self.table.provider_code(DEFAULT_LANGUAGE, provider) or DEFAULT_LANGUAGE
         try:
             if not source:
                 raise TranslationUnavailable(f"{provider} has no {language}")

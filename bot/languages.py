@@ -45,6 +45,19 @@ class LanguageTable:
         """TellOnce's code for what ``detector`` returned, or None if we do not serve it."""
         return self._by_detector.get(detector, {}).get(label)
 
+    def provider_code(self, code: str, provider: str) -> Optional[str]:
+        """The code to ask ``provider`` for, or None if it cannot translate ``code``.
+
+        A self-hosted LibreTranslate may run more models than the standard set the table
+        lists, and TellOnce trusts the server's own GET /languages: for a language
+        without a listed libre code, ask for its ISO code and let the server decide."""
+        if code not in self.by_code:
+            return None
+        listed = self.by_code[code].providers.get(provider)
+        if listed or provider != "libre":
+            return listed
+        return code.split("-")[0]
+
     def with_script(self, script: str) -> List[str]:
         return [language.code for language in self.languages if language.script == script]
 

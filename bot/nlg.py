@@ -126,8 +126,8 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         if chosen is None or not isinstance(chosen.get("text"), str):
             return None
         translator = self.translator()
-        target = self.table[language].providers.get(translator.provider)
-        source = self.table[ENGLISH].providers.get(translator.provider) or ENGLISH
+        target = self.table.provider_code(language, translator.provider)
+        source = self.table.provider_code(ENGLISH, translator.provider) or ENGLISH
         if not target:
             return None
         protected = protect_fields(chosen["text"])

@@ -1,8 +1,9 @@
 """Mask personal data before text leaves the system, and restore it afterwards.
 
 spaCy rule-based matching on a blank multilingual pipeline (no statistical model):
-NHS numbers, UK phone numbers, emails, postcodes, dates and the names of people in
-the registry become numbered placeholders such as [[1]], which translation
+NHS numbers, UK phone numbers, emails, postcodes, dates (with month names in every
+language served: ``bot.dates.date_spans``) and the names of people in the registry
+become numbered placeholders such as [[1]], which translation
 providers pass through; ``restore`` puts the originals back into the translation.
 """
 from __future__ import annotations
@@ -71,17 +72,23 @@ class Masker:
             self.names.add("NAME", list(self.nlp.tokenizer.pipe(unique)))
 
     def mask(self, text: str) -> Masked:
-        doc = self.nlp.make_doc(text)
-        spans = [doc[start:end] for _, start, end in self.matcher(doc)]
-        spans += [doc[start:end] for _, start, end in self.names(doc)]
-        from spacy.util import filter_spans
+        from bot.dates import date_spans
 
-        chosen = sorted(filter_spans(spans), key=lambda span: span.start_char)
+        doc = self.nlp.make_doc(text)
+        ranges = [(doc[a:b].start_char, doc[a:b].end_char) for _, a, b in self.matcher(doc)]
+        ranges += [(doc[a:b].start_char, doc[a:b].end_char) for _, a, b in self.names(doc)]
+        # Dates in any format or language TellOnce reads ("2 listopada 1961", 1961年7月2日),
+        # by characters: scripts without spaces do not split into tokens.
+        ranges += date_spans(text)
+        chosen: List[Tuple[int, int]] = []
+        for begin, end in sorted(ranges, key=lambda r: (r[0] - r[1], r[0])):  # longest first
+            if all(end <= b or begin >= e for b, e in chosen):
+                chosen.append((begin, end))
         out, originals, cursor = [], [], 0
-        for span in chosen:
-            out.append(text[cursor:span.start_char])
-            originals.append(span.text)
+        for begin, end in sorted(chosen):
+            out.append(text[cursor:begin])
+            originals.append(text[begin:end])
             out.append(f"[[{len(originals)}]]")
-            cursor = span.end_char
+            cursor = end
         out.append(text[cursor:])
         return Masked("".join(out), tuple(originals))

@@ -88,3 +88,28 @@ def test_spoken_day_and_time():
 def test_spoken_time_is_24_hour_with_leading_zero():
     assert spoken_time(dt.datetime(2026, 3, 3, 9, 5)) == "09:05"
     assert spoken_time(dt.datetime(2026, 3, 3, 16, 0)) == "16:00"
+
+
+@pytest.mark.parametrize("text, language, expected", [
+    ("14 marca 1948", "pl", dt.date(1948, 3, 14)),
+    ("2 listopada 1961", "pl", dt.date(1961, 11, 2)),
+    ("14 ਮਾਰਚ 1948", "pa", dt.date(1948, 3, 14)),
+    ("2 نومبر 1961", "ur", dt.date(1961, 11, 2)),
+    ("٢ نومبر ١٩٦١", "ur", dt.date(1961, 11, 2)),
+    ("1961年7月2日", "zh", dt.date(1961, 7, 2)),
+    ("1961년 7월 2일", "ko", dt.date(1961, 7, 2)),
+    ("1961. július 2.", "hu", dt.date(1961, 7, 2)),
+    ("1961 m. liepos 2 d.", "lt", dt.date(1961, 7, 2)),
+    ("14 de marzo de 1948", "es", dt.date(1948, 3, 14)),
+    ("2 octombrie 1961", "en", dt.date(1961, 10, 2)),  # unambiguous names count in any conversation
+])
+def test_month_names_in_every_language_served(text, language, expected):
+    assert parse_date_of_birth(text, dt.date(2026, 11, 23), language) == expected
+
+
+def test_a_month_name_that_differs_between_languages_follows_the_conversation():
+    # "listopad" is November in Polish and Czech, October in Croatian.
+    assert parse_date_of_birth("2 listopad 1961", dt.date(2026, 1, 1), "pl").month == 11
+    assert parse_date_of_birth("2 listopad 1961", dt.date(2026, 1, 1), "hr").month == 10
+    with pytest.raises(InvalidDate):
+        parse_date_of_birth("2 listopad 1961", dt.date(2026, 1, 1), "en")

@@ -133,3 +133,12 @@ async def test_a_broken_pipeline_still_passes_the_message_on(make_pipeline, monk
     inbound = await pipeline.process_safely("c11", "Kiedy jest moja następna wizyta?")
     assert inbound.text == "Kiedy jest moja następna wizyta?"
     assert inbound.metadata["translation"] == "failed"
+
+
+async def test_a_provider_that_is_down_is_a_fallback_within_the_deadline(make_pipeline, monkeypatch):
+    from bot.launch import free_port
+
+    monkeypatch.setenv("LIBRETRANSLATE_URL", f"http://127.0.0.1:{free_port()}/")  # nothing listens
+    inbound = await make_pipeline().process("c12", "Kiedy jest moja następna wizyta?")
+    assert inbound.parse_data["intent"]["name"] == "nlu_fallback"
+    assert inbound.metadata["translation"] == "failed"

@@ -218,3 +218,14 @@ def test_catalogue_file_exists_and_holds_what_the_table_says(row):
 def test_english_is_the_only_english_catalogue():
     assert [row["code"] for row in ROWS if row["catalogue"] == "en"] == ["en"]
 
+
+
+def test_provider_codes_trust_a_libre_server_for_languages_beyond_the_standard_set():
+    from bot.languages import load_table
+
+    table = load_table()
+    assert table.provider_code("pl", "libre") == "pl"
+    assert table.provider_code("zh-Hant", "libre") == "zt"
+    assert table.provider_code("pa", "libre") == "pa"  # not a standard Argos model: the server decides
+    assert table.provider_code("pa", "google") == "pa"
+    assert table.provider_code("xx", "libre") is None

@@ -38,3 +38,14 @@ def test_a_placeholder_the_provider_dropped_is_not_lost(masker):
 def test_ordinary_text_and_short_names_are_left_alone(masker):
     text = "When is my next appointment at 10:30 with Al?"  # names under 3 letters are not masked
     assert masker.mask(text).text == text
+
+
+@pytest.mark.parametrize("text, date", [
+    ("urodziłem się 2 listopada 1961 roku", "2 listopada 1961"),
+    ("ਮੇਰਾ ਜਨਮ 14 ਮਾਰਚ 1948 ਨੂੰ ਹੋਇਆ", "14 ਮਾਰਚ 1948"),
+    ("我出生于1961年7月2日", "1961年7月2日"),
+])
+def test_dates_are_masked_in_other_languages_and_scripts(text, date):
+    masked = Masker().mask(text)
+    assert date not in masked.text and masked.originals == (date,)
+    assert masked.restore(masked.text) == text
