@@ -13,11 +13,15 @@ What text is used:
   sent and each response is translated once per language (the cache keeps it);
 - English when translation is unavailable.
 
+Registry text an action fills in (a service's name, what to bring) is English; for other
+languages it is machine-translated, cached, and listed in ``machine_translated_fields``.
+
 Every message carries ``metadata``: language, direction (rtl for right-to-left
 languages), source (catalogue | machine | english) and the response name.
 """
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import re
@@ -37,6 +41,9 @@ from bot.translation.masking import Masked
 
 logger = logging.getLogger(__name__)
 _FIELD = re.compile(r"\{[a-z_]+\}")
+# Template fields whose values are the registry's English text about a service (not names,
+# places or addresses), machine-translated for other languages.
+REGISTRY_TEXT_FIELDS = ("service", "clinician", "bring", "transport")
 
 
 def _events_newest_first(tracker: Optional[DialogueStateTracker]) -> Iterator[Dict[str, Any]]:
@@ -95,28 +102,58 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             self._translator = TranslationService.from_environment(cache)
         return self._translator
 
-    def _metadata(self, message: Dict[str, Any], language: str, source: str, name: str) -> Dict[str, Any]:
+    def _metadata(self, message: Dict[str, Any], language: str, source: str, name: str,
+                  translated_fields: Optional[List[str]] = None) -> Dict[str, Any]:
         metadata = dict(message.get("metadata") or {})
         metadata.update(language=language, direction="rtl" if self.table[language].rtl else "ltr",
                         source=source, response=name)
+        if translated_fields:
+            metadata["machine_translated_fields"] = translated_fields
         message["metadata"] = metadata
         return message
 
     async def generate(self, utter_action: str, tracker: DialogueStateTracker, output_channel: str,
                        **kwargs: Any) -> Optional[Dict[str, Any]]:
         language = reply_language(_events_newest_first(tracker), self.table, kwargs.get("language"))
+        translated_fields: List[str] = []
         if language != ENGLISH:
+            translated_fields = await self._translate_fields(kwargs, language)
             generator = self._languages.get(language)
             if generator is not None and utter_action in generator.responses:
                 message = await generator.generate(utter_action, tracker, output_channel, **kwargs)
                 if message is not None:
-                    return self._metadata(message, language, "catalogue", utter_action)
+                    return self._metadata(message, language, "catalogue", utter_action, translated_fields)
             if utter_action not in URGENT_RESPONSES:
                 message = await self._machine(utter_action, tracker, output_channel, language, **kwargs)
                 if message is not None:
-                    return self._metadata(message, language, "machine", utter_action)
+                    return self._metadata(message, language, "machine", utter_action, translated_fields)
         message = await super().generate(utter_action, tracker, output_channel, **kwargs)
         return self._metadata(message, ENGLISH, "english", utter_action) if message is not None else None
+
+    async def _translate_fields(self, kwargs: Dict[str, Any], language: str) -> List[str]:
+        """Registry text an action fills in (service names, what to bring) is English:
+        machine-translate it in place, cached; on failure it stays English. Addresses,
+        places and people's names are never sent."""
+        fields = [f for f in REGISTRY_TEXT_FIELDS if isinstance(kwargs.get(f), str) and kwargs[f].strip()]
+        if not fields:
+            return []
+        translator = self.translator()
+        target = self.table.provider_code(language, translator.provider)
+        if not target or translator.provider == "none":
+            return []
+        source = self.table.provider_code(ENGLISH, translator.provider) or ENGLISH
+        results = await asyncio.gather(*(translator.atranslate(kwargs[f], source, target) for f in fields),
+                                       return_exceptions=True)  # together: one deadline, not four
+        done = []
+        for field, result in zip(fields, results):
+            if isinstance(result, TranslationUnavailable):
+                logger.warning("nlg.field.untranslated language=%s field=%s reason=%s", language, field, result)
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                kwargs[field] = result.text
+                done.append(field)
+        return done
 
     async def _machine(self, utter_action: str, tracker: DialogueStateTracker, output_channel: str,
                        language: str, **kwargs: Any) -> Optional[Dict[str, Any]]:

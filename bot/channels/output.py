@@ -14,7 +14,8 @@ class CollectingWithMetadata(CollectingOutputChannel):
 
     Reads the metadata ``bot.nlg`` puts on every response; writes
     ``{"language": "ur", "direction": "rtl"}`` (and ``"machine_translated": true``
-    when the text came from machine translation) into the reply, so a widget can
+    when the text came from machine translation, ``"machine_translated_fields"`` when
+    only details such as a service's name did) into the reply, so a widget can
     lay out right-to-left text and mark machine translations. ``responses`` lists
     the response names sent, for the channel's own bookkeeping.
     """
@@ -33,6 +34,8 @@ class CollectingWithMetadata(CollectingOutputChannel):
         public = {key: metadata[key] for key in PUBLIC_METADATA if key in metadata}
         if metadata.get("source") == "machine":
             public["machine_translated"] = True
+        if metadata.get("machine_translated_fields"):
+            public["machine_translated_fields"] = list(metadata["machine_translated_fields"])
         for part in text.strip().split("\n\n"):
             message = self._message(recipient_id, text=part)
             if public:

@@ -120,3 +120,13 @@ async def test_urgent_replies_never_use_machine_translation_and_a_failure_falls_
     reply = await nlg.generate("utter_translation_failed", tracker_in(domain, "de"), "rest")
     assert reply["metadata"]["source"] == "catalogue"
     assert set_mode(libre, "ok") == calls  # the provider was not asked
+
+
+async def test_registry_text_in_a_reply_is_translated_but_places_are_not(domain, translator):
+    nlg = CatalogueNaturalLanguageGenerator(None, domain, translator=translator)
+    fields = dict(service="Physiotherapy outpatient", day="czwartek 26 listopada", time="14:15",
+                  location="Darent Valley Hospital", address="Darenth Wood Road, Dartford")
+    reply = await nlg.generate("utter_next_appointment_clinic", tracker_in(domain, "pl"), "rest", **fields)
+    assert "Fizjoterapia ambulatoryjna" in reply["text"] and "Darent Valley Hospital" in reply["text"]
+    assert reply["metadata"]["machine_translated_fields"] == ["service"]
+    assert reply["metadata"]["source"] == "catalogue"
