@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from bot.catalogue import load_responses
 
 # What patients write, in a spread of languages and scripts (the phrasebook's lines plus
 # some longer messages); each is sent in its own conversation so detection decides.
