@@ -68,7 +68,7 @@ async def _measure(rounds: int, libre_url: str, work: Path) -> Dict:
     from bot.language.detect import default_detector
     from bot.languages import default_table
     from bot.nlg import CatalogueNaturalLanguageGenerator
-    from bot.redflags import RedFlagLexicon
+    from bot.redflags import default_lexicon
     from bot.seed import seed
     from bot.settings import PROJECT_ROOT
     from bot.translation.cache import TranslationCache
@@ -79,7 +79,7 @@ async def _measure(rounds: int, libre_url: str, work: Path) -> Dict:
     db = Database(f"sqlite:///{work / 'bench.db'}")
     seed(db, today=dt.date.today(), generated=300)
     translator = TranslationService("libre", TranslationCache(db), timeout=5.0, retries=0)
-    pipeline = InboundPipeline(default_table(), default_detector(), RedFlagLexicon.from_file(),
+    pipeline = InboundPipeline(default_table(), default_detector(), default_lexicon(),
                                ConversationLanguages(db), translator, lambda: Masker(registry_names(db)))
     await asyncio.get_running_loop().run_in_executor(None, pipeline.warm_up)
     domain = Domain.load(str(PROJECT_ROOT / "bot" / "domain"))

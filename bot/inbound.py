@@ -32,7 +32,7 @@ from bot.language.scripts import letters
 from bot.language.sticky import DEFAULT_LANGUAGE, next_language
 from bot.language.switch import LanguageRequests
 from bot.languages import LanguageTable
-from bot.redflags import RedFlagLexicon
+from bot.redflags import RedFlagLexicon, default_lexicon
 from bot.translation.masking import Masker
 from bot.translation.service import TranslationService
 
@@ -204,7 +204,7 @@ def pipeline_from_settings(settings=None) -> InboundPipeline:
     settings = settings or load_settings()
     db = Database(settings.database_url, settings.sqlite_busy_timeout_ms)
     return InboundPipeline(
-        table=default_table(), detector=default_detector(), lexicon=RedFlagLexicon.from_file(),
+        table=default_table(), detector=default_detector(), lexicon=default_lexicon(),
         conversations=ConversationLanguages(db),
         translator=TranslationService.from_environment(TranslationCache(db)),
         masker_factory=lambda: Masker(registry_names(db)),

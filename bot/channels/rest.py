@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import os
+import threading
 import traceback
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -60,12 +61,20 @@ class GuardedRestInput(RestInput):
         self.limiter = RateLimiter(limit=int(os.environ.get("REST_RATE_LIMIT_PER_MINUTE", "20")))
         self.token = os.environ.get("REST_CHANNEL_TOKEN", "")
         self._pipeline = pipeline
+        self._building = threading.Lock()
         self._unavailable: Dict[str, str] = {}
 
     def pipeline(self) -> InboundPipeline:
-        if self._pipeline is None:
-            self._pipeline = pipeline_from_settings()
-        return self._pipeline
+        """Built once (blocking: seconds for the lexicon and models), so call it off the loop."""
+        with self._building:
+            if self._pipeline is None:
+                self._pipeline = pipeline_from_settings()
+            return self._pipeline
+
+    async def ready_pipeline(self) -> InboundPipeline:
+        if self._pipeline is not None:
+            return self._pipeline
+        return await asyncio.get_running_loop().run_in_executor(None, self.pipeline)
 
     def unavailable(self, language: str) -> str:
         """The "technical problem" reply in ``language`` (every catalogue has it)."""
@@ -99,7 +108,7 @@ class GuardedRestInput(RestInput):
         @webhook.listener("after_server_start")
         async def warm_up(app, loop) -> None:
             # Load the language and masking models now, not on the first patient's message.
-            await loop.run_in_executor(None, self.pipeline().warm_up)
+            await loop.run_in_executor(None, lambda: self.pipeline().warm_up())
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -117,7 +126,7 @@ class GuardedRestInput(RestInput):
             collector = CollectingWithMetadata()
             language = "en"
             try:
-                pipeline = self.pipeline()
+                pipeline = await self.ready_pipeline()
                 inbound = await pipeline.process_safely(payload["sender"], payload["message"])
                 language = inbound.metadata["language"]
                 await on_new_message(UserMessage(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -14,11 +14,16 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.redflags import DEFAULT_LEXICON, GENERAL_CATEGORY, RedFlagLexicon, load_lexicon_data
+from bot.redflags import (
+    DEFAULT_LEXICON, GENERAL_CATEGORY, RedFlagLexicon, RedFlagMatch, build_index, load_lexicon_data,
+)
 from bot.settings import PROJECT_ROOT
 
 RED_FLAG_INTENT = "red_flag"
 RED_FLAG_ENTITY = "red_flag"
+METADATA = "metadata"
+# Where the channel puts the patient's own words when it translates them before NLU.
+ORIGINAL_TEXT = "original_text"
 _LEXICON_FILE = "red_flags.json"
 
 
@@ -26,16 +31,22 @@ _LEXICON_FILE = "red_flags.json"
 class RedFlagDetector(GraphComponent, IntentClassifier):
     """Overrides the intent with ``red_flag`` when the red-flag lexicon matches.
 
-    Reads: the message ``text`` and the ``intent`` set by earlier classifiers.
-    Writes: ``intent`` = red_flag with confidence 1.0 (also first in
-    ``intent_ranking``) and one ``red_flag`` entity whose value is the
-    highest-priority category matched (``general`` when only a classifier saw a
-    red flag). The ``red_flag_category`` slot is filled from that entity.
+    Reads: the message ``text``; ``metadata["original_text"]`` when there is one (the
+    patient's own words before the channel translated them into ``text``), scanned too,
+    since a patient's words should not depend on a translation; and the ``intent`` set by
+    earlier classifiers. Every language in the lexicon is looked for in both.
+    Writes: ``intent`` = red_flag with confidence 1.0 (also first in ``intent_ranking``)
+    and one ``red_flag`` entity whose value is the highest-priority category matched in
+    either text (``general`` when only a classifier saw a red flag). Its ``start``/``end``
+    are the match in ``text``; when the match is only in the original words, or there is
+    none, they span the whole of ``text``. The ``red_flag_category`` slot is filled from
+    that entity.
 
     Place it last in the pipeline, after the FallbackClassifier, so that nothing
     can downgrade an emergency. The lexicon (``lexicon`` in the config, default
-    data/safety/red_flags.yml) is read at training time and stored in the model,
-    so a trained model is self-contained.
+    data/safety/red_flags.yml and the language files in data/safety/red_flags/) is read
+    at training time and stored in the model with its prefilter index, so a trained model
+    is self-contained and loads quickly.
     """
 
     @staticmethod
@@ -71,6 +82,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         self._lexicon_data = load_lexicon_data(self._lexicon_path())
+        self._lexicon_data["index"] = build_index(self._lexicon_data)  # loading then skips the analysis
         self._lexicon = RedFlagLexicon(self._lexicon_data)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / _LEXICON_FILE).write_text(json.dumps(self._lexicon_data), encoding="utf-8")
@@ -94,24 +106,38 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             self._process_one(message)
         return messages
 
+    def _matches(self, message: Message) -> Tuple[Optional[RedFlagMatch], bool]:
+        """The highest-priority match in the text or the original words, and whether it is in
+        the text (on a tie the text's, which has offsets into ``text``)."""
+        if self._lexicon is None:
+            return None, False
+        text = message.get(TEXT) or ""
+        in_text = self._lexicon.find(text)
+        metadata = message.get(METADATA)
+        original = metadata.get(ORIGINAL_TEXT) if isinstance(metadata, dict) else None
+        in_original = self._lexicon.find(original) if isinstance(original, str) and original != text else []
+        rank = self._lexicon.category_names().index
+        if in_original and (not in_text or rank(in_original[0].category) < rank(in_text[0].category)):
+            return in_original[0], False
+        return (in_text[0], True) if in_text else (None, False)
+
     def _process_one(self, message: Message) -> None:
         text = message.get(TEXT) or ""
-        matches = self._lexicon.find(text) if self._lexicon else []
+        top, in_text = self._matches(message)
         current = (message.get(INTENT) or {}).get("name")
-        if not matches and current != RED_FLAG_INTENT:
+        if top is None and current != RED_FLAG_INTENT:
             return
         entities = list(message.get(ENTITIES) or [])
-        if matches:
+        if top is not None:
             prediction = {"name": RED_FLAG_INTENT, "confidence": 1.0}
             message.set(INTENT, prediction, add_to_output=True)
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != RED_FLAG_INTENT]
             message.set(INTENT_RANKING_KEY, [prediction] + ranking, add_to_output=True)
-        top = matches[0] if matches else None
         entities.append({
             "entity": RED_FLAG_ENTITY,
             "value": top.category if top else GENERAL_CATEGORY,
-            "start": top.start if top else 0,
-            "end": top.end if top else len(text),
+            "start": top.start if in_text else 0,
+            "end": top.end if in_text else len(text),
             "confidence_entity": 1.0,
             "extractor": self.__class__.__name__,
         })

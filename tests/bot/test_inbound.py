@@ -8,7 +8,7 @@ from bot.inbound import InboundPipeline, registry_names
 from bot.language.conversations import ConversationLanguages
 from bot.language.detect import default_detector
 from bot.languages import default_table
-from bot.redflags import RedFlagLexicon
+from bot.redflags import default_lexicon
 from bot.translation.breaker import CircuitBreaker
 from bot.translation.cache import TranslationCache
 from bot.translation.fake_libre import set_mode
@@ -24,7 +24,7 @@ def make_pipeline(db, libre, monkeypatch):
     def build(provider: str = "libre", timeout: float = 1.0) -> InboundPipeline:
         translator = TranslationService(provider, TranslationCache(db), CircuitBreaker(threshold=5, reset_after=60),
                                         timeout=timeout, retries=0)
-        return InboundPipeline(default_table(), default_detector(), RedFlagLexicon.from_file(),
+        return InboundPipeline(default_table(), default_detector(), default_lexicon(),
                                ConversationLanguages(db), translator, lambda: Masker(registry_names(db)))
 
     yield build

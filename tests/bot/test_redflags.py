@@ -1,13 +1,20 @@
-"""The red-flag lexicon (data/safety/red_flags.yml) and its matcher."""
+"""The red-flag lexicon (data/safety/red_flags.yml and every language file in
+data/safety/red_flags/) and its matcher."""
 from __future__ import annotations
 
+import random
+import time
+import unicodedata
 from pathlib import Path
 
 import pytest
-import yaml
 
+import bot.redflags
 from bot.exceptions import LexiconError
-from bot.redflags import DEFAULT_LEXICON, RedFlagLexicon, load_lexicon_data
+from bot.redflags import (
+    DEFAULT_LEXICON, DRAFTS, RedFlagLexicon, build_index, example_failures, language_examples, language_files,
+    load_lexicon_data, main, nlu_examples, nlu_failures,
+)
 from bot.settings import PROJECT_ROOT
 
 PRIORITY = ["chest_pain", "stroke", "breathing", "bleeding", "unconscious", "suicide", "self_harm", "safeguarding"]
@@ -119,6 +126,17 @@ MUST_NOT_FLAG = [
     "I have a chest infection and the GP gave me antibiotics",
     "she is responding well to the new tablets",
     "the physio says he is moving much better now",
+    # English words that are red-flag words in another live language (lv "insults" is a
+    # stroke, ro "violat", cs "týrán", fr "scarifier", ku "şîdet", ro "abuz", da "mishandling")
+    "the comedian's insults were very funny",
+    "I got a parking violation at the hospital",
+    "there was a violent storm last night",
+    "my manager is a bit of a tyrant",
+    "the gardener is scarifying my lawn",
+    "sorry, I don't want to get sidetracked",
+    "the waiting room was abuzz this morning",
+    "I think this is medical negligence",
+    "I want to complain about the mishandling of my referral",
     pytest.param(
         "the occupational therapist is fitting a rail on Monday",
         marks=pytest.mark.xfail(
@@ -175,17 +193,18 @@ def test_matches_whole_words_only(lexicon):
 
 
 def test_other_intents_in_the_nlu_data_are_not_flagged(lexicon):
-    """The lexicon overrides the intent, so it must not fire on other intents' examples."""
-    flagged = []
-    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
-        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            if "intent" not in item or item["intent"] == "red_flag" or "examples" not in item:
-                continue
-            for line in item["examples"].splitlines():
-                example = line.strip()[2:].strip()
-                if example and lexicon.find(example):
-                    flagged.append((path.name, item["intent"], example))
-    assert flagged == []
+    """The lexicon overrides the intent, so it must not fire on other intents' examples (with
+    every language live: a word of another language must not turn an English question red)."""
+    assert len(nlu_examples()) > 500
+    assert nlu_failures(lexicon) == []
+
+
+def test_nlu_examples_lose_their_entity_annotations(tmp_path):
+    (tmp_path / "nlu.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: ask_time\n  examples: |\n'
+        '    - is it on [Monday](date) or [next week]{"entity": "date"}?\n'
+        '- intent: red_flag\n  examples: |\n    - chest pain\n', encoding="utf-8")
+    assert nlu_examples(tmp_path) == [("nlu.yml", "ask_time", "is it on Monday or next week?")]
 
 
 def test_empty_and_emoji_only_messages_return_nothing(lexicon):
@@ -256,14 +275,113 @@ def test_small_valid_lexicon_from_file(tmp_path):
     assert lexicon.find("alphabet") == []
 
 
-def test_every_drafted_language_file_passes_its_own_examples():
-    """The per-language drafts (not live yet) must keep agreeing with their examples."""
-    from bot.redflags import DRAFTS, example_failures, language_files
+LANGUAGE_FILES = language_files()
 
-    files = language_files(DEFAULT_LEXICON, DRAFTS)
-    assert len(files) == 52
-    drafted = RedFlagLexicon(load_lexicon_data(DEFAULT_LEXICON, DRAFTS))
-    failures = [failure for path in files for failure in example_failures(drafted, path)]
-    assert failures == []
-    # And the live lexicon is still English only, until a faster matcher lands.
-    assert load_lexicon_data()["categories"][0]["patterns"].keys() == {"en"}
+
+def test_all_52_languages_are_live(lexicon):
+    assert len(LANGUAGE_FILES) == 52
+    assert {language for _, language, _ in lexicon.rules()} == {"en"} | {f.stem for f in LANGUAGE_FILES}
+    assert not list(DRAFTS.glob("*.yml")), "a drafted language file is not live"
+
+
+@pytest.mark.parametrize("language_file", LANGUAGE_FILES, ids=lambda f: f.stem)
+def test_each_language_agrees_with_its_examples_with_every_language_live(lexicon, language_file):
+    """must_flag: that category first; must_not_flag: nothing, from any language's patterns."""
+    assert example_failures(lexicon, language_file) == []
+
+
+def test_the_punjabi_chest_pain_sentence_is_flagged(lexicon):
+    [match] = lexicon.find("ਮੇਰੀ ਛਾਤੀ ਵਿੱਚ ਬਹੁਤ ਦਰਦ ਹੈ")
+    assert match.category == "chest_pain"
+
+
+def test_check_command_checks_every_language_and_the_nlu_data(capsys):
+    assert main([]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"52 language files and {len(nlu_examples())} NLU examples, 0 failures")
+
+
+def test_check_drafts_adds_drafted_language_files(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(bot.redflags, "DRAFTS", tmp_path)
+    (tmp_path / "eo.yml").write_text(
+        "language: eo\ncategories:\n  chest_pain: ['doloro en (mia|la) brusto']\n"
+        "examples:\n  must_flag:\n    chest_pain: ['Mi havas doloron en mia brusto', 'doloro en mia brusto']\n"
+        "  must_not_flag: ['kiam estas mia rendevuo?']\n", encoding="utf-8")
+    assert main(["--drafts", "eo"]) == 1  # "doloron" is not "doloro": the draft's own example fails
+    assert "eo: expected chest_pain, got nothing: Mi havas doloron en mia brusto" in capsys.readouterr().out
+    (tmp_path / "eo.yml").write_text((tmp_path / "eo.yml").read_text().replace("'doloro en (", "'doloro?n? en ("))
+    assert main(["--drafts", "eo"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 language files, 0 failures"
+
+
+# --- the matcher: fast, with the naive loop's results ------------------------------------------
+
+def _sample_messages(count: int, seed: int = 2026):
+    """Every kind of text the matcher meets: each language's examples, NLU examples, joined,
+    shouted, decomposed (NFD), with stray combining accents, Turkish dotted capitals, new lines."""
+    rng = random.Random(seed)
+    texts = [text for _, _, text in nlu_examples()]
+    for path in LANGUAGE_FILES:
+        must_flag, must_not_flag = language_examples(path)
+        texts += must_not_flag + [text for examples in must_flag.values() for text in examples]
+    variants = [
+        lambda t: t, str.upper, str.title, lambda t: unicodedata.normalize("NFD", t),
+        lambda t: t.replace(" ", "\u0301 "), lambda t: "x\u0301" + t, lambda t: t.replace("i", "\u0130"),
+        lambda t: t.replace(" ", "\n"), lambda t: t + rng.choice([" ", "", "-", "\u0300"]) + rng.choice(texts),
+    ]
+    return [rng.choice(variants)(rng.choice(texts)) for _ in range(count)]
+
+
+def test_find_gives_the_naive_loops_results(lexicon):
+    """The prefilter only skips patterns that cannot match: same categories, same offsets."""
+    different = [(text, lexicon.find(text), lexicon.naive_find(text))
+                 for text in _sample_messages(600) if lexicon.find(text) != lexicon.naive_find(text)]
+    assert different == []
+
+
+def test_text_is_nfc_normalised_and_offsets_point_into_the_original(lexicon):
+    decomposed = unicodedata.normalize("NFD", "J'ai une douleur à la poitrine")
+    assert len(decomposed) == 31  # "à" typed as a + U+0300
+    (match,) = lexicon.find(decomposed)
+    assert match.category == "chest_pain"
+    assert unicodedata.normalize("NFC", decomposed[match.start:match.end]) == "douleur à la poitrine"
+
+
+def test_only_patterns_that_can_match_are_run(lexicon):
+    languages = lambda text: {lexicon.rules()[i][1] for i in lexicon.candidates(text)}  # noqa: E731
+    assert languages("I have a question about my appointment") == set()
+    assert languages("ਮੇਰੀ ਛਾਤੀ ਵਿੱਚ ਬਹੁਤ ਦਰਦ ਹੈ") == {"pa"}  # Gurmukhi: only Punjabi patterns
+    assert "en" in languages("my chest hurts")
+
+
+def test_a_model_stores_the_analysis_and_loading_skips_it(monkeypatch):
+    data = load_lexicon_data()
+    data["index"] = build_index(data)
+
+    def analyse(_data):
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(bot.redflags, "build_index", analyse)
+    began = time.perf_counter()
+    lexicon = RedFlagLexicon(data)
+    assert time.perf_counter() - began < 5  # ~0.3 s on a quiet machine: budget is 1 s
+    assert [m.category for m in lexicon.find("crushing chest pain")] == ["chest_pain"]
+    data["categories"][0]["patterns"]["en"].append("new pattern")  # the stored index is stale now
+    with pytest.raises(AssertionError, match="analysed again"):
+        RedFlagLexicon(data)
+
+
+def test_long_and_hostile_messages_stay_fast(lexicon):
+    rng = random.Random(7)
+    harmless = [text for _, _, text in nlu_examples()]
+    for path in LANGUAGE_FILES:
+        harmless += language_examples(path)[1]
+    messages = [" ".join(rng.choice(harmless) for _ in range(300))[:10000] for _ in range(3)]
+    # 5,000 characters (the channel's cap) of one word, no spaces: many places to try a pattern,
+    # each with a long \S* run (patterns like "X\S* ?.{0,15}Y" cap it at \S{0,30} for this)
+    hostile = ("a", "chest ", "ਛਾਤੀ", "గుండె", "ሙሉ-", "गला", "胸", "!", "\u0301", "x" * 49 + " ")
+    messages += [(word * 5000)[:5000] for word in hostile]
+    for message in messages:
+        began = time.perf_counter()
+        lexicon.find(message)
+        assert time.perf_counter() - began < 0.5, message[:40]  # a few ms on a quiet machine
