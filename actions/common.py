@@ -39,6 +39,11 @@ def latest_metadata(tracker: Tracker) -> dict:
     return {}
 
 
+def translation_failed(tracker: Tracker) -> bool:
+    """The channel could not translate the latest message (bot/inbound.py sent nlu_fallback)."""
+    return latest_metadata(tracker).get("translation") == "failed"
+
+
 def conversation_language(tracker: Tracker) -> str:
     """The language this turn's replies are in (bot/nlg.py decides the same way)."""
     return language_reply.reply_language(reversed(tracker.events), default_table())

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import handoff
-from actions.common import latest_metadata, session_events
+from actions.common import session_events, translation_failed
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -26,11 +26,6 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
-def translation_failed(tracker: Tracker) -> bool:
-    """The channel could not translate the latest message (bot/inbound.py sent nlu_fallback)."""
-    return latest_metadata(tracker).get("translation") == "failed"
-
-
 class ActionFallback(Action):
     """First miss: ask to rephrase. Second miss in a row: hand off to a person.
 
@@ -44,8 +39,7 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if translation_failed(tracker):
-            dispatcher.utter_message(response="utter_translation_failed")
-            return await handoff.hand_off(dispatcher, tracker, "translation_failed", quiet=True)
+            return await handoff.hand_off_untranslated(dispatcher, tracker)
         if consecutive_fallbacks(tracker) < 2:
             dispatcher.utter_message(response="utter_rephrase")
             return []

@@ -100,3 +100,10 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: T
     if patient_id is None:
         return await hand_off_unverified(dispatcher, tracker, reason, quiet=quiet)
     return await hand_off_verified(dispatcher, tracker, get_store(), patient_id, reason, quiet=quiet)
+
+
+async def hand_off_untranslated(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The channel could not translate the patient's message: say so in their language
+    (catalogue) and pass the conversation, kept as written, to a person with an interpreter."""
+    dispatcher.utter_message(response="utter_translation_failed")
+    return await hand_off(dispatcher, tracker, "translation_failed", quiet=True)

@@ -11,7 +11,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import appointments, handoff
 from actions.base import TellOnceFormValidation
-from actions.common import conversation_language, latest_goal, local_now, off_loop, verified_patient_id
+from actions.common import (conversation_language, latest_goal, local_now, off_loop, translation_failed,
+                            verified_patient_id)
 from actions.store import get_store
 from bot import dates, nhs
 from bot.exceptions import InvalidDate, InvalidNHSNumber
@@ -100,6 +101,8 @@ class ActionResumeAfterVerification(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if translation_failed(tracker):
+            return []  # the form stopped: the patient was told and handed to a person
         goal = latest_goal(tracker)
         patient_id = verified_patient_id(tracker)
         if patient_id is None:

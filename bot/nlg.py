@@ -124,7 +124,7 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
                 if message is not None:
                     return self._metadata(message, language, "catalogue", utter_action, translated_fields)
             if utter_action not in URGENT_RESPONSES:
-                message = await self._machine(utter_action, tracker, output_channel, language, **kwargs)
+                message = await self._machine(utter_action, tracker, output_channel, language, kwargs)
                 if message is not None:
                     return self._metadata(message, language, "machine", utter_action, translated_fields)
         message = await super().generate(utter_action, tracker, output_channel, **kwargs)
@@ -156,7 +156,7 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         return done
 
     async def _machine(self, utter_action: str, tracker: DialogueStateTracker, output_channel: str,
-                       language: str, **kwargs: Any) -> Optional[Dict[str, Any]]:
+                       language: str, fields: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         """The English response, translated as a template, then filled. None if unavailable."""
         filled_slots = tracker.current_slot_values()
         chosen = self._random_response_for(utter_action, output_channel, filled_slots)
@@ -176,4 +176,4 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             return None
         response = copy.deepcopy(chosen)
         response["text"] = protected.restore(result.text)
-        return self._fill_response(response, filled_slots, **kwargs)
+        return self._fill_response(response, filled_slots, **fields)

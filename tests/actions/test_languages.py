@@ -65,3 +65,16 @@ async def test_a_language_the_patient_chose_outranks_the_registered_one(dispatch
                            active_loop="verify_form")
     result = await ValidateVerifyForm().validate_date_of_birth("02/07/1961", dispatcher, tracker, {})
     assert result["reply_language"] == "en"  # Tomasz is registered Polish but chose English
+
+
+async def test_an_untranslatable_answer_stops_the_form_and_hands_off(dispatcher, store, db):
+    meta = {"language": "ro", "translation": "failed"}
+    tracker = make_tracker(events=[user_event("Am o întrebare", "nlu_fallback", metadata=meta)],
+                           active_loop="verify_form")
+    tracker.slots["requested_slot"] = "nhs_number"
+    events = await ValidateVerifyForm().run(dispatcher, tracker, {"forms": {}, "slots": {}})
+    assert responses(dispatcher) == ["utter_translation_failed"]
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events
+    assert {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None} in events
+    with db.session() as session:
+        assert session.query(HandoffCase).one().reason == "translation_failed"

@@ -130,3 +130,10 @@ async def test_registry_text_in_a_reply_is_translated_but_places_are_not(domain,
     assert "Fizjoterapia ambulatoryjna" in reply["text"] and "Darent Valley Hospital" in reply["text"]
     assert reply["metadata"]["machine_translated_fields"] == ["service"]
     assert reply["metadata"]["source"] == "catalogue"
+
+
+async def test_an_action_can_ask_for_a_language_without_a_catalogue(domain, translator):
+    nlg = CatalogueNaturalLanguageGenerator(None, domain, translator=translator)
+    reply = await nlg.generate("utter_verified", tracker_in(domain, "en"), "rest", given_name="Margaret",
+                               language="de")
+    assert reply["text"] == "Danke, Margaret. Ich habe Ihre Identität bestätigt."

@@ -10,9 +10,10 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -42,9 +43,13 @@ class Stack:
             return error.code, json.loads(error.read() or b"null")
 
     def say(self, sender: str, message: str) -> List[str]:
+        return [m.get("text", "") for m in self.exchange(sender, message)]
+
+    def exchange(self, sender: str, message: str) -> List[Dict[str, Any]]:
+        """The replies as the channel returns them: text plus metadata (language, direction)."""
         status, body = self.post("/webhooks/rest/webhook", {"sender": sender, "message": message})
         assert status == 200, body
-        return [m.get("text", "") for m in body]
+        return body
 
     def get(self, url: str) -> tuple:
         try:
@@ -64,9 +69,9 @@ def _body(raw: bytes) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-@pytest.fixture(scope="session")
-def stack(trained_model, tmp_path_factory) -> Stack:
-    var_dir = tmp_path_factory.mktemp("var")
+@contextmanager
+def running_stack(var_dir: Path, extra_env: Dict[str, str]) -> Iterator[Stack]:
+    """Seed a registry in ``var_dir`` and run the action server and the Rasa server on it."""
     rasa_port, action_port = free_port(), free_port()
     env = {
         **rasa_environment(),
@@ -76,6 +81,7 @@ def stack(trained_model, tmp_path_factory) -> Stack:
         "RASA_AUTH_TOKEN": "e2e-test-token",
         "REST_RATE_LIMIT_PER_MINUTE": "60",
         "LOG_LEVEL": "INFO",
+        **extra_env,
     }
     env.pop("TRACKER_STORE_URL", None)
     env.pop("TELLONCE_DATABASE_URL", None)
@@ -100,6 +106,15 @@ def stack(trained_model, tmp_path_factory) -> Stack:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model, libre, tmp_path_factory) -> Iterator[Stack]:
+    """The assistant with the fake LibreTranslate (tests/fixtures/phrasebook.yml) as provider."""
+    translation = {"TRANSLATOR": "libre", "LIBRETRANSLATE_URL": libre, "TRANSLATION_TIMEOUT_S": "1.5",
+                   "TRANSLATION_RETRIES": "0"}
+    with running_stack(tmp_path_factory.mktemp("var"), translation) as running:
+        yield running
 
 
 @pytest.fixture
