@@ -6,6 +6,7 @@ terminal chat), prints where everything is, and stops both on Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import socket
 import subprocess
@@ -87,6 +88,8 @@ def main(argv=None) -> int:
             f"  Rasa server health:  {rasa}/\n"
             f"  Rasa HTTP API:       {rasa}/status?token=<token in {settings.var_dir / 'rasa_auth_token'}>\n"
             f"  Action server:       http://127.0.0.1:{settings.action_port}/health and /ready\n"
+            f"  Translation:         TRANSLATOR={os.environ.get('TRANSLATOR', 'google')}"
+            " (README: Translation and data protection)\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )
