@@ -3,7 +3,11 @@
 Measures, for both on this machine: server start-up time and peak resident
 memory; per-message latency (p50, p95) and throughput over the REST channel with
 1 and 16 concurrent conversations; NLU cross-validation intent F1 and the most
-confused intent pairs. Writes bench/results/latest.json and prints a table.
+confused intent pairs. Then the language layer: its added cost per message against
+the layer off (bench.multilingual), the red-flag scan with every language loaded
+against the naive loop (bench.redflags), and language identification accuracy by text
+length, per language and per detector on ../shared/langid (bench.langid).
+Writes bench/results/latest.json and prints the tables.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import load, nlu, servers
+from bench import langid, load, multilingual, nlu, redflags, servers
 from bot.model import CONFIG, DOMAIN, ensure_model
 from bot.settings import PROJECT_ROOT, load_settings
 
@@ -60,13 +64,32 @@ def table(t: dict, s: dict) -> str:
     return "\n".join(lines)
 
 
+def render_languages(languages: dict) -> str:
+    parts = [multilingual.render(languages["layer"]), redflags.render(languages["red_flags"])]
+    if "langid" in languages:
+        parts.append(langid.render(languages["langid"]))
+    return "\n\n".join(parts)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=2, help="start-ups per assistant (median reported)")
     parser.add_argument("--per-worker", type=int, default=2, help="conversations per worker at 16 concurrent")
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--skip-nlu", action="store_true")
+    parser.add_argument("--skip-langid", action="store_true", help="skip language identification (bench.langid)")
+    parser.add_argument("--only-languages", action="store_true",
+                        help="only the language sections: layer cost, red-flag scan, language identification")
     args = parser.parse_args(argv)
+
+    print("Multilingual layer cost, layer on against off", flush=True)
+    languages = {"layer": multilingual.run(), "red_flags": redflags.run()}
+    if not args.skip_langid:
+        print("Language identification on ../shared/langid (takes a few minutes)", flush=True)
+        languages["langid"] = langid.run()
+    if args.only_languages:
+        print("\n" + render_languages(languages))
+        return 0
 
     cache = load_settings().var_dir / "bench-cache"
     work = Path(tempfile.mkdtemp(prefix="tellonce-bench-"))
@@ -91,6 +114,7 @@ def main(argv=None) -> int:
                                                     args.folds, DOMAIN)
 
     report = {"when": time.strftime("%Y-%m-%d %H:%M"), "tellonce": tellonce_result, "stock": stock_result}
+    report["languages"] = languages
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
     print("\n" + table(tellonce_result, stock_result))
@@ -98,6 +122,7 @@ def main(argv=None) -> int:
         print("\nTellOnce most confused intents:", "; ".join(tellonce_result["nlu"]["confusions"]) or "none")
         print("Stock most confused intents:", "; ".join(stock_result["nlu"]["confusions"]) or "none")
     print("\nRatios are TellOnce / stock: below 1 is better for time and memory, above 1 for throughput and F1.")
+    print("\n" + render_languages(languages))
     return 0
 
 
