@@ -50,6 +50,9 @@ class Detection:
     code: Optional[str]  # TellOnce's language code, or None when the text carries no evidence
     confidence: float
     method: str  # script (the script or its letters settle it) | fused (the models' vote) | fasttext | none
+    # fastText's own first choice among the candidates is the same language. Gibberish such as
+    # "qwzx vbnm plkj" can win the vote with high confidence, but the models disagree on it.
+    agreed: bool = True
 
 
 NONE = Detection(None, 0.0, "none")
@@ -368,9 +371,10 @@ class LanguageDetector:
         all_candidates = self.table.with_script(script)
         lingua = self._by_lingua(self._lingua_for(script), text, all_candidates)
         profiles = self._profile_scorer().log_likelihoods(text, all_candidates)
+        fasttext = self._by_fasttext(text, candidates)
         scores = self._combine(candidates, [
             (1.0, {c: v for c, v in lingua.items() if c in candidates}, "max" if script == "Deva" else "min"),
-            (ft_weight, self._by_fasttext(text, candidates), ft_fill),
+            (ft_weight, fasttext, ft_fill),
             (profile_weight, self._by_profiles(profiles, candidates, temperature), "mean"),
         ])
         vote = dict(zip(scores, (math.exp(v) for v in _log_softmax(list(scores.values()), CALIBRATION[bucket]))))
@@ -389,7 +393,8 @@ class LanguageDetector:
         else:
             best = ranked[0]
             confidence = vote[best]
-        return Detection(best, round(min(max(confidence, 1.0 / len(candidates)), 1.0), 4), "fused")
+        agreed = not fasttext or max(fasttext, key=fasttext.get) == best
+        return Detection(best, round(min(max(confidence, 1.0 / len(candidates)), 1.0), 4), "fused", agreed)
 
 
 @functools.lru_cache(maxsize=1)

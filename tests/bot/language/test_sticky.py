@@ -33,3 +33,17 @@ def test_the_first_message_sets_the_language_when_confident_enough():
     assert next_language(None, Detection("ro", 0.9, "fasttext"), "Bună ziua") == "ro"
     assert next_language(None, Detection("lg", 0.15, "lingua"), "ok") == "en"
     assert next_language(None, Detection(None, 0.0, "none"), "1") == "en"
+
+
+def test_gibberish_that_wins_the_vote_against_fasttext_does_not_set_a_language():
+    detection = detect("qwzx vbnm plkj")
+    assert not detection.agreed
+    assert next_language(None, detection, "qwzx vbnm plkj") == "en"
+    assert next_language("pl", detection, "qwzx vbnm plkj") == "pl"
+
+
+def test_a_neighbour_in_the_same_script_needs_near_certainty():
+    text = "के म अस्पताल जान यातायात पाउन सक्छु?"  # Nepali that every model takes for Hindi
+    assert next_language("ne", Detection("hi", 0.97, "fused"), text) == "ne"
+    assert next_language("ne", Detection("hi", 0.995, "fused"), text) == "hi"
+    assert next_language("en", Detection("hi", 0.97, "fused"), text) == "hi"
