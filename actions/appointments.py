@@ -73,8 +73,9 @@ async def tell_upcoming(dispatcher: CollectingDispatcher, tracker: Tracker, stor
         dispatcher.utter_message(response="utter_no_appointments")
         return []
     dispatcher.utter_message(response="utter_upcoming_count", count=len(upcoming))
+    locale = reply_locale(tracker)
     for appointment in upcoming:
-        dispatcher.utter_message(response=LINE[appointment.at_home], **describe(appointment, reply_locale(tracker)))
+        dispatcher.utter_message(response=LINE[appointment.at_home], **describe(appointment, locale))
     return []
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Set
 
 import sqlalchemy as sa
+from sqlalchemy import Table
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,6 +69,7 @@ class Database:
         self._busy_timeout_ms = busy_timeout_ms
         self._engine: Optional[Engine] = None
         self._sessions: Optional[sessionmaker] = None
+        self._tables: Set[str] = set()
 
     @property
     def engine(self) -> Engine:
@@ -80,6 +82,12 @@ class Database:
         from bot.models import Base
 
         Base.metadata.create_all(self.engine)
+
+    def ensure_table(self, table: Table) -> None:
+        """Create ``table`` if it is missing, once per process (for stores that own a table)."""
+        if table.name not in self._tables:
+            table.create(self.engine, checkfirst=True)
+            self._tables.add(table.name)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

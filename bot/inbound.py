@@ -121,7 +121,7 @@ class InboundPipeline:
             original_text=text, english_text=english, language=language,
             detected_language=detection.code, language_confidence=round(detection.confidence, 3),
             detection_method=detection.method,
-            direction="rtl" if language in self.table and self.table[language].rtl else "ltr",
+            direction=self.table.direction(language),
             translation=translation, provider=provider, red_flag=red_flag,
         )
 
@@ -130,10 +130,8 @@ class InboundPipeline:
         state = self.conversations.get(conversation_id)
         chosen = ((self.requests.from_menu(text) if state.menu_open else None)
                   or self.requests.requested(text, state.language))
-        if state.menu_open:
-            self.conversations.set_menu_open(conversation_id, False)
         if chosen:
-            self.conversations.set(conversation_id, chosen, "chosen")
+            self.conversations.set(conversation_id, chosen, "chosen")  # also closes the menu
             entities = [{"entity": "language", "value": chosen, "start": 0, "end": len(text)}]
             metadata_detection = Detection(chosen, 1.0, "request")
             metadata = self._metadata(text, chosen, metadata_detection, "none", None)
@@ -141,9 +139,11 @@ class InboundPipeline:
 
         detection = self.detector.detect(text)
         language = next_language(state.language, detection, text)
-        if language != state.language:
+        if language != state.language:  # also closes the menu
             clear = detection.code == language
             self.conversations.set(conversation_id, language, "detected" if clear else state.source)
+        elif state.menu_open:
+            self.conversations.set_menu_open(conversation_id, False)
 
         found = self.lexicon.find(text)
         if found:

@@ -58,6 +58,10 @@ class LanguageTable:
             return listed
         return code.split("-")[0]
 
+    def direction(self, code: str) -> str:
+        """"rtl" for languages written right to left, else "ltr" (unknown codes too)."""
+        return "rtl" if code in self.by_code and self.by_code[code].rtl else "ltr"
+
     def with_script(self, script: str) -> List[str]:
         return [language.code for language in self.languages if language.script == script]
 

@@ -25,7 +25,7 @@ import asyncio
 import copy
 import logging
 import re
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -102,11 +102,19 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             self._translator = TranslationService.from_environment(cache)
         return self._translator
 
+    def _provider_codes(self, language: str) -> Optional[Tuple[Any, str, str]]:
+        """(translator, English's code, ``language``'s code) for the provider, or None if it
+        cannot translate into ``language``."""
+        translator = self.translator()
+        target = self.table.provider_code(language, translator.provider)
+        if not target or translator.provider == "none":
+            return None
+        return translator, self.table.provider_code(ENGLISH, translator.provider) or ENGLISH, target
+
     def _metadata(self, message: Dict[str, Any], language: str, source: str, name: str,
                   translated_fields: Optional[List[str]] = None) -> Dict[str, Any]:
         metadata = dict(message.get("metadata") or {})
-        metadata.update(language=language, direction="rtl" if self.table[language].rtl else "ltr",
-                        source=source, response=name)
+        metadata.update(language=language, direction=self.table.direction(language), source=source, response=name)
         if translated_fields:
             metadata["machine_translated_fields"] = translated_fields
         message["metadata"] = metadata
@@ -137,11 +145,10 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         fields = [f for f in REGISTRY_TEXT_FIELDS if isinstance(kwargs.get(f), str) and kwargs[f].strip()]
         if not fields:
             return []
-        translator = self.translator()
-        target = self.table.provider_code(language, translator.provider)
-        if not target or translator.provider == "none":
+        codes = self._provider_codes(language)
+        if codes is None:
             return []
-        source = self.table.provider_code(ENGLISH, translator.provider) or ENGLISH
+        translator, source, target = codes
         results = await asyncio.gather(*(translator.atranslate(kwargs[f], source, target) for f in fields),
                                        return_exceptions=True)  # together: one deadline, not four
         done = []
@@ -162,11 +169,10 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         chosen = self._random_response_for(utter_action, output_channel, filled_slots)
         if chosen is None or not isinstance(chosen.get("text"), str):
             return None
-        translator = self.translator()
-        target = self.table.provider_code(language, translator.provider)
-        source = self.table.provider_code(ENGLISH, translator.provider) or ENGLISH
-        if not target:
+        codes = self._provider_codes(language)
+        if codes is None:
             return None
+        translator, source, target = codes
         protected = protect_fields(chosen["text"])
         try:
             result = await translator.atranslate(protected.text, source, target)

@@ -32,15 +32,9 @@ class ConversationLanguages:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._ready = False
-
-    def _ensure(self) -> None:
-        if not self._ready:
-            ConversationLanguage.__table__.create(self.db.engine, checkfirst=True)
-            self._ready = True
 
     def get(self, conversation_id: str) -> ConversationState:
-        self._ensure()
+        self.db.ensure_table(ConversationLanguage.__table__)
         with self.db.session() as session:
             row = session.get(ConversationLanguage, conversation_id)
             return ConversationState(row.language, row.source, row.menu_open) if row else UNKNOWN
@@ -48,24 +42,22 @@ class ConversationLanguages:
     def set(self, conversation_id: str, language: str, source: str, menu_open: bool = False) -> None:
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}")
-        self._ensure()
-        with self.db.session() as session:
-            row = session.get(ConversationLanguage, conversation_id)
-            if row is None:
-                session.add(ConversationLanguage(conversation_id=conversation_id, language=language,
-                                                 source=source, menu_open=menu_open))
-            else:
-                row.language, row.source, row.menu_open = language, source, menu_open
+        self._write(conversation_id, language=language, source=source, menu_open=menu_open)
 
     def set_menu_open(self, conversation_id: str, menu_open: bool) -> None:
-        self._ensure()
+        self._write(conversation_id, menu_open=menu_open)
+
+    def _write(self, conversation_id: str, **changes) -> None:
+        """Update the conversation's row, creating it (English, nothing known) if missing."""
+        self.db.ensure_table(ConversationLanguage.__table__)
         with self.db.session() as session:
             row = session.get(ConversationLanguage, conversation_id)
             if row is None:
-                session.add(ConversationLanguage(conversation_id=conversation_id, language="en",
-                                                 source="default", menu_open=menu_open))
+                fields = {"language": "en", "source": "default", "menu_open": False, **changes}
+                session.add(ConversationLanguage(conversation_id=conversation_id, **fields))
             else:
-                row.menu_open = menu_open
+                for name, value in changes.items():
+                    setattr(row, name, value)
 
     def prefer_registered(self, conversation_id: str, registered: str) -> str:
         """Once the patient is verified: their registered language, unless the conversation

@@ -34,21 +34,15 @@ class TranslationCache:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._ready = False
-
-    def _ensure(self) -> None:
-        if not self._ready:
-            CacheBase.metadata.create_all(self.db.engine)
-            self._ready = True
 
     def get(self, provider: str, source: str, target: str, text: str) -> Optional[str]:
-        self._ensure()
+        self.db.ensure_table(CachedTranslation.__table__)
         with self.db.session() as session:
             row = session.get(CachedTranslation, cache_key(provider, source, target, text))
             return row.translated if row else None
 
     def put(self, provider: str, source: str, target: str, text: str, translated: str) -> None:
-        self._ensure()
+        self.db.ensure_table(CachedTranslation.__table__)
         key = cache_key(provider, source, target, text)
         with self.db.session() as session:
             if session.get(CachedTranslation, key) is None:

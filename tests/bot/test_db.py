@@ -190,3 +190,13 @@ def test_two_processes_write_concurrently_without_locking_errors(database):
     names = team_names(database)
     assert len(names) == 2 * ROWS_PER_WORKER
     assert names == sorted(f"worker{w}-{i:03d}" for w in (1, 2) for i in range(ROWS_PER_WORKER))
+
+
+def test_a_store_can_create_its_own_table_on_first_use(tmp_path):
+    from bot.translation.cache import CachedTranslation
+
+    database = Database(f"sqlite:///{tmp_path / 'own.db'}")
+    database.ensure_table(CachedTranslation.__table__)
+    database.ensure_table(CachedTranslation.__table__)  # a second call is a no-op
+    assert sa.inspect(database.engine).has_table("translation_cache")
+    database.dispose()

@@ -142,3 +142,12 @@ async def test_a_provider_that_is_down_is_a_fallback_within_the_deadline(make_pi
     inbound = await make_pipeline().process("c12", "Kiedy jest moja następna wizyta?")
     assert inbound.parse_data["intent"]["name"] == "nlu_fallback"
     assert inbound.metadata["translation"] == "failed"
+
+
+async def test_any_other_answer_closes_the_menu(make_pipeline):
+    pipeline = make_pipeline()
+    pipeline.conversations.set_menu_open("c13", True)
+    inbound = await pipeline.process("c13", "when is my next appointment")
+    assert inbound.parse_data is None
+    assert not pipeline.conversations.get("c13").menu_open
+    assert (await pipeline.process("c13", "3")).parse_data is None  # no longer a menu choice
