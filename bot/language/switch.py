@@ -5,12 +5,12 @@ import re
 import unicodedata
 from typing import Dict, List, Optional
 
+from bot.language.scripts import word_count
 from bot.languages import LanguageTable
 from bot.nhs import ascii_digits
 
 # A request is short: "can we speak Polish please" has five words.
 MAX_WORDS = 6
-_WORD = re.compile(r"\w+", re.UNICODE)
 # Language names that are everyday words in another language: "hindi" is Tagalog for "not".
 NOT_A_REQUEST_IN = {"hindi": {"tl"}}
 # Scripts written without spaces between words (or with particles attached, as in Korean
@@ -48,7 +48,7 @@ class LanguageRequests:
         ``current`` is the conversation's language ("hindi po" in Tagalog asks for nothing);
         ``max_words=None`` looks in a message of any length (NLU already judged it a request)."""
         folded = _fold(text or "")
-        if not folded or (max_words is not None and len(_WORD.findall(folded)) > max_words):
+        if not folded or (max_words is not None and word_count(folded) > max_words):
             return None
         found = {self._names[m.group(0)] for m in self._pattern.finditer(folded)
                  if current not in NOT_A_REQUEST_IN.get(m.group(0), ())}
