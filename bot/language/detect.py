@@ -17,16 +17,19 @@ Evidence, cheapest first:
    - langdetect's n-gram profiles, scored deterministically as naive Bayes over all
      the text's 1-3-grams (what langdetect samples at random, in 7 trials of up to
      1,000 steps, which costs it 1-7 ms; here ~0.1 ms, and without its 65 MB of
-     Python dictionaries).
+     Python dictionaries);
+   - on one or two words, how often each language writes those words
+     (bot.language.lexicon: wordfreq's lists, ~25 MB), which tells "obrigado" from
+     "gracias" and "ktorý" from "který" where letter statistics cannot.
 3. when the vote's leader is one of ten languages that lingua's high-accuracy models
    (1- to 5-grams, 7-30 MB per language) tell apart much better on one or two words
    (es/pt/it, af/nl, yo/tl/sn/lg, en), and the vote is not already sure, lingua
-   high-accuracy decides among those ten. High-accuracy models for all our languages
-   would take ~800 MB; these ten keep the whole detector at ~260 MB, under its
-   300 MB budget.
+   high-accuracy decides among those ten, with the word frequencies. High-accuracy
+   models for all our languages would take ~800 MB; these ten and the word lists keep
+   the whole detector at ~265 MB, under its 300 MB budget.
 
-The weights, the high-accuracy set, the cue letters and the confidence calibration
-were chosen on lines 501-1000 of the labelled data in ../shared/langid, never on
+The weights, the high-accuracy set, the cue letters, the word-frequency constants and
+the confidence calibration were chosen on lines 501-1000 of the labelled data in ../shared/langid, never on
 lines 1-500, which `python -m bench.langid` reports on. Nothing is downloaded: every
 model ships inside its wheel.
 """
@@ -42,6 +45,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.language import scripts
+from bot.language.lexicon import WordFrequencies
 from bot.languages import LanguageTable, default_table
 
 
@@ -71,8 +75,8 @@ VOTING_SCRIPTS = ("Latn", "Cyrl", "Arab", "Deva")
 # the dev split.
 WEIGHTS: Dict[Tuple[str, int], Tuple[float, float, float, str]] = {
     ("Latn", 0): (0.5, 0.25, 10, "min"),
-    ("Latn", 1): (0.5, 0.5, 5, "uniform"),
-    ("Latn", 2): (0.25, 1.0, 5, "uniform"),
+    ("Latn", 1): (0.25, 0.5, 5, "uniform"),
+    ("Latn", 2): (0.0, 1.0, 5, "uniform"),
     ("Cyrl", 0): (1.5, 0.5, 5, "min"),
     ("Cyrl", 1): (0.5, 1.0, 5, "min"),
     ("Cyrl", 2): (0.25, 1.0, 5, "min"),
@@ -84,14 +88,23 @@ WEIGHTS: Dict[Tuple[str, int], Tuple[float, float, float, str]] = {
     ("Deva", 2): (0.75, 0.25, 5, "min"),
 }
 # The high-accuracy stage: lingua high alone, plus langdetect's profiles (weight, temperature).
-HIGH_WEIGHTS = {0: (0.25, 10), 1: (0.25, 20), 2: (0.25, 40)}
+HIGH_WEIGHTS = {0: (0.25, 10), 1: (0.0, 20), 2: (0.5, 40)}
+# Weight of the word frequencies (bot.language.lexicon) in the vote, by script and length bucket,
+# and in the high-accuracy stage by length bucket. Three words or more need no help from them.
+LEXICON_WEIGHTS: Dict[Tuple[str, int], float] = {
+    ("Latn", 0): 0.0, ("Latn", 1): 1.5, ("Latn", 2): 2.25,
+    ("Cyrl", 0): 0.0, ("Cyrl", 1): 2.0, ("Cyrl", 2): 3.0,
+    ("Arab", 0): 0.0, ("Arab", 1): 1.0, ("Arab", 2): 1.5,
+    ("Deva", 0): 0.0, ("Deva", 1): 0.5, ("Deva", 2): 0.75,
+}
+HIGH_LEXICON_WEIGHTS = {0: 0.0, 1: 0.5, 2: 0.75}
 # Languages whose lingua high-accuracy models are loaded: the most accuracy per MB on the dev
 # split (each costs 7-30 MB resident; all 25 Latin-script ones would cost ~680 MB).
 HIGH_ACCURACY = ("es", "pt", "it", "af", "nl", "yo", "tl", "sn", "lg", "en")
 HIGH_BELOW = 0.9999  # the high-accuracy stage runs unless the vote is already this sure
 # Temperature of the confidence (a softmax of the summed log-probabilities), by length bucket:
 # the models are not independent, so their sum is over-confident. Fitted on the dev split.
-CALIBRATION = {0: 1.0, 1: 1.5, 2: 2.0}
+CALIBRATION = {0: 1.0, 1: 2.0, 2: 2.0}
 
 WARM_UP = {"Latn": "when is my appointment", "Cyrl": "когда мой приём", "Arab": "متى موعدي القادم",
            "Deva": "मेरी अगली मुलाकात कब है"}
@@ -200,6 +213,7 @@ class LanguageDetector:
         self._lingua: Dict[str, object] = {}
         self._lingua_high = None
         self._profiles: Optional[ProfileScorer] = None
+        self._words: Optional[WordFrequencies] = None
         self._fasttext_codes = {l.detectors["fasttext"]: self.table.from_detector("fasttext", l.detectors["fasttext"])
                                 for l in self.table.languages if l.detectors.get("fasttext")}
 
@@ -211,6 +225,7 @@ class LanguageDetector:
         """
         self._fasttext_model()
         self._profile_scorer()
+        self._word_frequencies()
         for script, text in WARM_UP.items():
             detector = self._lingua_for(script)
             if detector is not None:
@@ -253,6 +268,15 @@ class LanguageDetector:
                 self._lingua_high = LanguageDetectorBuilder.from_languages(
                     *self._lingua_languages(self.high_accuracy)).build()
             return self._lingua_high
+
+    def _word_frequencies(self) -> WordFrequencies:
+        with self._lock:
+            if self._words is None:
+                self._words = WordFrequencies({language.code: language.detectors["wordfreq"]
+                                               for language in self.table.languages
+                                               if language.detectors.get("wordfreq")
+                                               and language.script in VOTING_SCRIPTS})
+        return self._words.load()
 
     def _profile_scorer(self) -> ProfileScorer:
         with self._lock:
@@ -372,10 +396,13 @@ class LanguageDetector:
         lingua = self._by_lingua(self._lingua_for(script), text, all_candidates)
         profiles = self._profile_scorer().log_likelihoods(text, all_candidates)
         fasttext = self._by_fasttext(text, candidates)
+        lexicon_weight = LEXICON_WEIGHTS[(script, bucket)]
+        words = self._word_frequencies().log_probabilities(text, candidates) if lexicon_weight else {}
         scores = self._combine(candidates, [
             (1.0, {c: v for c, v in lingua.items() if c in candidates}, "max" if script == "Deva" else "min"),
             (ft_weight, fasttext, ft_fill),
             (profile_weight, self._by_profiles(profiles, candidates, temperature), "mean"),
+            (lexicon_weight, words, "mean"),
         ])
         vote = dict(zip(scores, (math.exp(v) for v in _log_softmax(list(scores.values()), CALIBRATION[bucket]))))
         ranked = sorted(scores, key=scores.get, reverse=True)
@@ -385,6 +412,7 @@ class LanguageDetector:
             decided = self._combine(high, [
                 (1.0, self._by_lingua(self._lingua_high_detector(), text, high), "min"),
                 (weight, self._by_profiles(profiles, high, temperature), "mean"),
+                (HIGH_LEXICON_WEIGHTS[bucket], {c: words[c] for c in high if c in words}, "mean"),
             ])
             share = dict(zip(decided, (math.exp(v) for v in _log_softmax(list(decided.values()), CALIBRATION[bucket]))))
             best = max(decided, key=decided.get)

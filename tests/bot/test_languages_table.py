@@ -34,7 +34,7 @@ EXPECTED_CODES = (
 ).split()
 RTL = {"ar", "ur", "fa", "ps"}
 FIELDS = {"code", "name", "endonym", "aliases", "script", "rtl", "babel", "catalogue", "detectors", "providers"}
-DETECTORS = {"langdetect", "fasttext", "lingua"}
+DETECTORS = {"langdetect", "fasttext", "lingua", "wordfreq"}
 PROVIDERS = {"google", "libre", "microsoft", "deepl", "mymemory"}
 CATALOGUE_KINDS = {"full", "urgent", "en"}
 # Languages none of the three detectors knows. A detector gaining one of them, or a new
@@ -164,6 +164,20 @@ def test_the_lite_model_loads_and_detects_without_downloading(monkeypatch):
     assert best["lang"] == "pl"
     candidates = detector.detect("Dzień dobry", k=5)
     assert {c["lang"] for c in candidates} <= FASTTEXT_LABELS
+
+
+WORDFREQ_DATA = Path(str(resources.files("wordfreq") / "data"))
+
+
+def test_wordfreq_names_are_lists_in_the_wheel():
+    """Each named list is in the installed wheel, and every list there for one of our languages is used."""
+    lists = {p.name[len("small_"):-len(".msgpack.gz")] for p in WORDFREQ_DATA.glob("small_*.msgpack.gz")}
+    named = dict(values("detectors", "wordfreq"))
+    assert not {code: name for code, name in named.items() if name not in lists}
+    for code, name in {"tl": "fil", "hr": "sh", "af": None, "yo": None, "mr": None}.items():
+        assert BY_CODE[code]["detectors"]["wordfreq"] == name
+    ours = {row["code"] for row in ROWS}
+    assert not (lists & ours) - set(named), "a wordfreq list for one of our languages is not used"
 
 
 def test_lingua_names_are_language_members():
