@@ -15,6 +15,8 @@ import sqlalchemy as sa
 
 from bot.db import Database
 from bot.language.conversations import ConversationLanguages
+from bot.outbox import enqueue as outbox
+from bot.outbox.enqueue import NotifyConfig
 from bot.models import (
     Appointment,
     AppointmentRequest,
@@ -84,8 +86,10 @@ def _appointment_view(a: Appointment) -> AppointmentView:
 class Store:
     """Registry queries for one database. Creates no connection until first used."""
 
-    def __init__(self, db: Database, secret_key: str, max_failures_per_day: int = 6) -> None:
+    def __init__(self, db: Database, secret_key: str, max_failures_per_day: int = 6,
+                 notify: Optional[NotifyConfig] = None) -> None:
         self.db = db
+        self.notify = notify or NotifyConfig()
         self._key = secret_key.encode("utf-8")
         self.max_failures_per_day = max_failures_per_day
         # Each conversation's language, shared with the channel (bot/inbound.py).
@@ -97,6 +101,7 @@ class Store:
             Database(settings.database_url, settings.sqlite_busy_timeout_ms),
             settings.secret_key(),
             settings.verify_max_failures_per_day,
+            NotifyConfig.from_settings(settings),
         )
 
     # identity -----------------------------------------------------------
@@ -202,6 +207,8 @@ class Store:
                 )
                 session.add(case)
                 session.flush()
+                # same transaction: the case and its notification commit together, or neither
+                outbox.case_opened(session, case, self.notify)
             elif urgent and not case.urgent:
                 case.urgent = True
             coordinator = _coordinator_view(case.coordinator) if case.coordinator else None

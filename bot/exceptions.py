@@ -31,3 +31,14 @@ class RejectedInput(TellOnceError, ValueError):
 
 class TranslationUnavailable(TellOnceError):
     """No translation could be had in time: no provider, circuit open, or it failed."""
+
+
+class DeliveryFailed(TellOnceError):
+    """A notification could not be delivered this time.
+
+    ``kind`` names the failure (exception class, SMTP code) without any message content;
+    ``permanent`` means retrying cannot help (the server refused the recipient)."""
+
+    def __init__(self, kind: str, permanent: bool = False) -> None:
+        super().__init__(kind)
+        self.kind, self.permanent = kind, permanent

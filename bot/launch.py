@@ -1,7 +1,9 @@
 """Start the whole assistant on embedded defaults: `python -m bot.launch [--shell]`.
 
-Starts the action server, waits until it is ready, then the Rasa server (or the
-terminal chat), prints where everything is, and stops both on Ctrl-C.
+Starts the action server, the outbox worker (and, with no SMTP relay configured, a
+local mailbox that keeps coordinators' emails in <var>/mail), waits until the action
+server is ready, then the Rasa server (or the terminal chat), prints where everything
+is, and stops them all on Ctrl-C.
 """
 from __future__ import annotations
 
@@ -52,6 +54,16 @@ def start(mode: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "bot.serve", mode], cwd=PROJECT_ROOT, env=rasa_environment())
 
 
+def start_module(module: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", module], cwd=PROJECT_ROOT, env=rasa_environment())
+
+
+def local_mailbox_wanted(settings) -> bool:
+    """The embedded default: no relay configured, so keep coordinators' emails in <var>/mail."""
+    return settings.smtp_host in ("127.0.0.1", "localhost") and \
+        os.environ.get("LOCAL_MAILBOX", "true").lower() not in ("0", "false", "no", "off")
+
+
 def stop(processes: List[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
@@ -75,12 +87,16 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` or a supervisor: stop both servers cleanly
     processes = [start("actions")]
     try:
+        if local_mailbox_wanted(settings):
+            processes.append(start_module("bot.outbox.mailbox"))
+        processes.append(start_module("bot.outbox"))  # delivers notifications, retrying until they arrive
         wait_for(f"http://127.0.0.1:{settings.action_port}/ready", 60, processes[0])
         if args.shell:
             return subprocess.call([sys.executable, "-m", "bot.serve", "shell"], cwd=PROJECT_ROOT,
                                    env=rasa_environment())
-        processes.append(start("rasa"))
-        wait_for(f"http://127.0.0.1:{settings.rasa_port}/", 300, processes[1])
+        rasa_server = start("rasa")
+        processes.append(rasa_server)
+        wait_for(f"http://127.0.0.1:{settings.rasa_port}/", 300, rasa_server)
         rasa = f"http://127.0.0.1:{settings.rasa_port}"
         print(
             "\nTellOnce is running.\n"
@@ -88,6 +104,8 @@ def main(argv=None) -> int:
             f"  Rasa server health:  {rasa}/\n"
             f"  Rasa HTTP API:       {rasa}/status?token=<token in {settings.var_dir / 'rasa_auth_token'}>\n"
             f"  Action server:       http://127.0.0.1:{settings.action_port}/health and /ready\n"
+            f"  Notifications:       outbox worker, email via smtp://{settings.smtp_host}:{settings.smtp_port}"
+            + (f" (local mailbox: {settings.var_dir / 'mail'})" if local_mailbox_wanted(settings) else "") + "\n"
             f"  Translation:         TRANSLATOR={os.environ.get('TRANSLATOR', 'google')}"
             " (README: Translation and data protection)\n"
             "Press Ctrl-C to stop.\n",

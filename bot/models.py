@@ -119,6 +119,32 @@ class HandoffCase(Base):
     coordinator = relationship("Coordinator")
 
 
+class OutboxMessage(Base):
+    """A notification to deliver, written in the same transaction as what it announces.
+
+    The outbox worker (bot.outbox.worker) delivers it with retries; ``dedupe_key`` makes a
+    second write of the same notification impossible, and the deterministic Message-ID
+    lets a receiving system drop a copy if the worker dies between sending and recording.
+    ``payload`` holds the finished message (no patient free text; see data/notifications.yml).
+    """
+
+    __tablename__ = "outbox"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    channel = sa.Column(sa.String(12), nullable=False)  # email (sms, webhook to come)
+    dedupe_key = sa.Column(sa.String(120), nullable=False, unique=True)
+    case_id = sa.Column(sa.Integer, sa.ForeignKey("handoff_cases.id"), nullable=True, index=True)
+    recipient = sa.Column(sa.String(200), nullable=False)
+    payload = sa.Column(sa.JSON, nullable=False, default=dict)
+    status = sa.Column(sa.String(12), nullable=False, default="pending")  # pending | sending | sent | dead
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
+    lease_until = sa.Column(sa.DateTime, nullable=True)
+    last_error = sa.Column(sa.String(200), nullable=True)  # the error's kind and code, never content
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    sent_at = sa.Column(sa.DateTime, nullable=True)
+
+
 class SafetyEvent(Base):
     """A red flag raised in a conversation, for staff to review. Holds no patient text."""
 

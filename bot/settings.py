@@ -19,6 +19,13 @@ configuration is needed; it reads the environment at call time so tests can set 
 | TELLONCE_MODEL_DIR | <project>/models | trained models, named by content hash |
 | TELLONCE_TIMEZONE | Europe/London | local time for appointments and working hours |
 | SQLITE_BUSY_TIMEOUT_MS | 15000 | how long SQLite waits for a lock before failing |
+| SMTP_HOST | 127.0.0.1 | SMTP relay for staff notifications (make run starts a local mailbox here) |
+| SMTP_PORT | 8025 | its port |
+| SMTP_USERNAME, SMTP_PASSWORD | (empty: no login) | relay credentials; the password only ever from the environment |
+| SMTP_STARTTLS | false | true to upgrade the connection with STARTTLS (required by NHSmail) |
+| NOTIFY_FROM | tellonce@tellonce.invalid | From address of notifications |
+| TRIAGE_EMAIL | triage@tellonce.invalid | where cases of unverified patients (the triage queue) are announced |
+| OUTBOX_POLL_SECONDS | 1 | how often the outbox worker looks for due notifications when idle |
 """
 from __future__ import annotations
 
@@ -44,6 +51,13 @@ class Settings:
     sqlite_busy_timeout_ms: int
     verify_max_attempts: int
     verify_max_failures_per_day: int
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_username: str = ""
+    smtp_starttls: bool = False
+    notify_from: str = "tellonce@tellonce.invalid"
+    triage_email: str = "triage@tellonce.invalid"
+    outbox_poll_seconds: float = 1.0
 
     def auth_token(self) -> str:
         """The Rasa API token: RASA_AUTH_TOKEN, else one generated once and kept private."""
@@ -90,6 +104,19 @@ def _int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from error
 
 
+def _bool(name: str, default: bool) -> bool:
+    from bot.exceptions import ConfigurationError
+
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
+
+
 # Every Rasa process here runs with these: no telemetry or crash reports to third
 # parties, and no wall of library deprecation warnings in front of the patient-facing log.
 RASA_PROCESS_ENV = {
@@ -122,4 +149,11 @@ def load_settings() -> Settings:
         sqlite_busy_timeout_ms=_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
         verify_max_attempts=_int("VERIFY_MAX_ATTEMPTS", 3),
         verify_max_failures_per_day=_int("VERIFY_MAX_FAILURES_PER_DAY", 6),
+        smtp_host=os.environ.get("SMTP_HOST") or "127.0.0.1",
+        smtp_port=_int("SMTP_PORT", 8025),
+        smtp_username=os.environ.get("SMTP_USERNAME", ""),
+        smtp_starttls=_bool("SMTP_STARTTLS", False),
+        notify_from=os.environ.get("NOTIFY_FROM") or "tellonce@tellonce.invalid",
+        triage_email=os.environ.get("TRIAGE_EMAIL") or "triage@tellonce.invalid",
+        outbox_poll_seconds=float(_int("OUTBOX_POLL_SECONDS", 1)),
     )

@@ -81,15 +81,22 @@ def running_stack(var_dir: Path, extra_env: Dict[str, str]) -> Iterator[Stack]:
         "RASA_AUTH_TOKEN": "e2e-test-token",
         "REST_RATE_LIMIT_PER_MINUTE": "60",
         "LOG_LEVEL": "INFO",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(free_port()),
         **extra_env,
     }
     env.pop("TRACKER_STORE_URL", None)
     env.pop("TELLONCE_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "bot.seed"], check=True, env=env, cwd=PROJECT_ROOT,
                    stdout=subprocess.DEVNULL)
-    logs = {name: var_dir / f"{name}.log" for name in ("actions", "rasa")}
+    logs = {name: var_dir / f"{name}.log" for name in ("actions", "rasa", "outbox", "mailbox")}
     processes = []
     try:
+        # as `make run`: the local mailbox (<var>/mail) and the outbox worker delivering to it
+        for name, module in (("mailbox", "bot.outbox.mailbox"), ("outbox", "bot.outbox")):
+            handle = open(logs[name], "w", encoding="utf-8")
+            processes.append(subprocess.Popen([sys.executable, "-m", module], env=env, cwd=PROJECT_ROOT,
+                                              stdout=handle, stderr=subprocess.STDOUT))
         for name in ("actions", "rasa"):
             handle = open(logs[name], "w", encoding="utf-8")
             processes.append(subprocess.Popen([sys.executable, "-m", "bot.serve", name], env=env,

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -100,6 +103,22 @@ def test_can_i_talk_to_my_coordinator_names_priya_and_opens_a_case(stack, regist
         case = session.execute(sa.select(HandoffCase).where(HandoffCase.conversation_id == sender)).scalar_one()
         assert case.coordinator.name == "Priya Sharma" and case.status == "open" and case.queue == "coordinator"
         assert case.patient.nhs_number == "9990000018"
+        reference = f"TO-{case.id:06d}"
+    # the outbox worker emails Priya through the local mailbox, once
+    inbox = stack.var_dir / "mail" / "new"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _emails_about(inbox, reference):
+        time.sleep(0.3)
+    [message] = _emails_about(inbox, reference)
+    assert message["To"] == "priya.sharma@tellonce.invalid"
+    assert "Margaret" not in message.get_content() and "9990000018" not in message.get_content()
+
+
+def _emails_about(inbox, reference):
+    if not inbox.is_dir():
+        return []
+    messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in inbox.iterdir()]
+    return [m for m in messages if reference in m["Subject"]]
 
 
 def test_care_question_is_answered_without_verification(stack):
