@@ -1,14 +1,15 @@
 """Talking to a person: the assigned coordinator for verified patients, triage otherwise."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, TypedDict
+from typing import Any, Dict, List, Optional, Text, Tuple, TypedDict
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import conversation_language, off_loop, session_events, verified_patient_id
-from actions.store import CoordinatorView, Store, get_store
+from actions.common import conversation_language, off_loop, reply_locale, session_events, verified_patient_id
+from actions.store import CaseView, CoordinatorView, Store, get_store
+from bot import dates
 
 
 def coordinator_vars(coordinator: CoordinatorView) -> Dict[Text, Any]:
@@ -61,45 +62,62 @@ async def tell_coordinator(dispatcher: CollectingDispatcher, tracker: Tracker, s
     return []
 
 
+def case_reply(case: CaseView, locale: str) -> Tuple[Text, Dict[Text, Any]]:
+    """The response that tells the patient who has their case and when they will hear back."""
+    if not case.created:
+        return "utter_handoff_existing", coordinator_vars(case.coordinator) if case.coordinator else {}
+    when: Dict[Text, Any] = {}
+    if case.reply_by is not None:
+        when = {"reply_day": dates.spoken_day(case.reply_by, locale), "reply_time": dates.spoken_time(case.reply_by, locale)}
+    if case.queue == "triage" or case.coordinator is None:
+        return ("utter_handoff_triage_out_of_hours", when) if when and not case.in_hours else ("utter_handoff_triage", {})
+    if when and not case.in_hours:
+        return "utter_handoff_out_of_hours", {**coordinator_vars(case.coordinator), **when}
+    if case.queue == "duty" and case.assigned and case.assigned.id != case.coordinator.id and when:
+        return "utter_handoff_duty", {**coordinator_vars(case.assigned), "duty_name": case.coordinator.name, **when}
+    return "utter_handoff_coordinator", coordinator_vars(case.coordinator)
+
+
 async def hand_off_verified(
     dispatcher: CollectingDispatcher, tracker: Tracker, store: Store, patient_id: int,
-    reason: Text = "patient_request", quiet: bool = False,
+    reason: Text = "patient_request", quiet: bool = False, urgent: bool = False,
 ) -> List[EventType]:
     case = await off_loop(
         store.open_handoff_case, tracker.sender_id, reason, patient_id,
-        bool(tracker.get_slot("red_flag_raised")), case_summary(tracker, reason),
+        urgent or bool(tracker.get_slot("red_flag_raised")), case_summary(tracker, reason),
     )
-    if quiet:
-        return []
-    response = "utter_handoff_coordinator" if case.created else "utter_handoff_existing"
-    dispatcher.utter_message(response=response, **coordinator_vars(case.coordinator))
+    if not quiet:
+        response, variables = case_reply(case, reply_locale(tracker))
+        dispatcher.utter_message(response=response, **variables)
     return []
 
 
 async def hand_off_unverified(
     dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text, store: Optional[Store] = None,
-    quiet: bool = False,
+    quiet: bool = False, urgent: bool = False,
 ) -> List[EventType]:
     store = store or get_store()
-    await off_loop(
+    case = await off_loop(
         store.open_handoff_case, tracker.sender_id, reason, None,
-        bool(tracker.get_slot("red_flag_raised")), case_summary(tracker, reason),
+        urgent or bool(tracker.get_slot("red_flag_raised")), case_summary(tracker, reason),
     )
     if not quiet:
-        dispatcher.utter_message(response="utter_handoff_triage")
+        response, variables = case_reply(case, reply_locale(tracker))
+        dispatcher.utter_message(response=response, **variables)
     return []
 
 
 async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text,
-                   quiet: bool = False) -> List[EventType]:
+                   quiet: bool = False, urgent: bool = False) -> List[EventType]:
     """Hand off to the coordinator if the patient is verified, else to triage.
 
     ``quiet``: open (or add to) the case without the usual "I've passed your message"
-    reply, because the caller has already told the patient what happens."""
+    reply, because the caller has already told the patient what happens. ``urgent``: a red
+    flag, which sends the case to the duty coordinator."""
     patient_id = verified_patient_id(tracker)
     if patient_id is None:
-        return await hand_off_unverified(dispatcher, tracker, reason, quiet=quiet)
-    return await hand_off_verified(dispatcher, tracker, get_store(), patient_id, reason, quiet=quiet)
+        return await hand_off_unverified(dispatcher, tracker, reason, quiet=quiet, urgent=urgent)
+    return await hand_off_verified(dispatcher, tracker, get_store(), patient_id, reason, quiet=quiet, urgent=urgent)
 
 
 async def hand_off_untranslated(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from zoneinfo import ZoneInfo
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import sqlalchemy as sa
 
@@ -21,12 +22,14 @@ from bot.models import (
     Appointment,
     AppointmentRequest,
     Coordinator,
+    DutyRota,
     HandoffCase,
     Patient,
     SafetyEvent,
     VerificationFailure,
     utcnow,
 )
+from bot.service_hours import Calendar, Hours, default_calendar
 from bot.settings import Settings, load_settings
 
 
@@ -65,8 +68,27 @@ class AppointmentView:
 class CaseView:
     id: int
     created: bool
+    queue: str  # coordinator | duty | triage
+    coordinator: Optional[CoordinatorView]  # who holds the case
+    assigned: Optional[CoordinatorView] = None  # the patient's own coordinator
+    in_hours: bool = True  # the holder is working now
+    reply_by: Optional[dt.datetime] = None  # local time the patient can be promised contact by
+
+
+@dataclass(frozen=True)
+class Route:
+    coordinator: Optional[Coordinator]
     queue: str
-    coordinator: Optional[CoordinatorView]
+    in_hours: bool
+    reply_by: Optional[dt.datetime]
+
+
+def _hours(coordinator: Coordinator) -> Hours:
+    return Hours.parse(coordinator.work_days, coordinator.work_start, coordinator.work_end)
+
+
+def local_now(timezone: str) -> dt.datetime:
+    return dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
 def _coordinator_view(coordinator: Coordinator) -> CoordinatorView:
@@ -87,9 +109,14 @@ class Store:
     """Registry queries for one database. Creates no connection until first used."""
 
     def __init__(self, db: Database, secret_key: str, max_failures_per_day: int = 6,
-                 notify: Optional[NotifyConfig] = None) -> None:
+                 notify: Optional[NotifyConfig] = None, calendar: Optional[Calendar] = None,
+                 timezone: str = "Europe/London", clock: Optional[Callable[[], dt.datetime]] = None) -> None:
         self.db = db
         self.notify = notify or NotifyConfig()
+        self.calendar = calendar or default_calendar()
+        self.timezone = timezone
+        # local wall-clock time, naive (working hours and appointments are in local time)
+        self.clock = clock or (lambda: local_now(self.timezone))
         self._key = secret_key.encode("utf-8")
         self.max_failures_per_day = max_failures_per_day
         # Each conversation's language, shared with the channel (bot/inbound.py).
@@ -102,6 +129,8 @@ class Store:
             settings.secret_key(),
             settings.verify_max_failures_per_day,
             NotifyConfig.from_settings(settings),
+            default_calendar(),
+            settings.timezone,
         )
 
     # identity -----------------------------------------------------------
@@ -180,11 +209,37 @@ class Store:
             return request.id
 
     # handoff and safety ------------------------------------------------
+    def _route(self, session, patient: Optional[Patient], urgent: bool, now: dt.datetime) -> Route:
+        """Who takes a new case: the patient's coordinator if working now; else the team's duty
+        coordinator if working now; else (out of hours) the patient's coordinator when they are
+        next in. Urgent (red-flag) cases go to the duty coordinator. Unverified: team triage."""
+        calendar = self.calendar
+        if patient is None:
+            hours = calendar.triage
+            return Route(None, "triage", calendar.is_open(hours, now), calendar.reply_by(hours, now))
+        own = patient.coordinator
+        rota = session.execute(sa.select(DutyRota).where(
+            DutyRota.team_id == own.team_id, DutyRota.weekday == now.isoweekday())).scalar_one_or_none()
+        duty = rota.coordinator if rota else None
+        if urgent and duty is not None:
+            holder, queue = duty, "duty"
+        elif calendar.is_open(_hours(own), now) or duty is None:
+            holder, queue = own, "coordinator"
+        elif calendar.is_open(_hours(duty), now):
+            holder, queue = duty, "duty"
+        else:
+            holder, queue = own, "coordinator"
+        return Route(holder, queue, calendar.is_open(_hours(holder), now), calendar.reply_by(_hours(holder), now))
+
     def open_handoff_case(
         self, conversation_id: str, reason: str, patient_id: Optional[int] = None,
-        urgent: bool = False, summary: Optional[dict] = None,
+        urgent: bool = False, summary: Optional[dict] = None, now: Optional[dt.datetime] = None,
     ) -> CaseView:
-        """The patient's open case, or a new one for their coordinator (triage if unverified)."""
+        """The patient's open case, or a new one routed by ``_route``; ``now`` is local time.
+
+        A later request attaches to the open case; an urgent one escalates it to the duty
+        coordinator once, with a second (urgent) notification."""
+        now = now or self.clock()
         with self.db.session() as session:
             patient = session.get(Patient, patient_id) if patient_id is not None else None
             query = sa.select(HandoffCase).where(HandoffCase.status == "open")
@@ -196,14 +251,15 @@ class Store:
             )
             case = session.execute(query.order_by(HandoffCase.id)).scalars().first()
             created = case is None
+            route = self._route(session, patient, urgent or bool(case and case.urgent), now)
             if created:
                 case = HandoffCase(
                     patient_id=patient.id if patient else None,
-                    coordinator_id=patient.coordinator_id if patient else None,
+                    coordinator_id=route.coordinator.id if route.coordinator else None,
                     team_id=patient.coordinator.team_id if patient else None,
-                    queue="coordinator" if patient else "triage",
-                    reason=reason, urgent=urgent, conversation_id=conversation_id,
-                    summary=summary or {},
+                    queue=route.queue, reason=reason, urgent=urgent, conversation_id=conversation_id,
+                    summary={**(summary or {}), "in_hours": route.in_hours,
+                             "reply_by": route.reply_by.isoformat(timespec="minutes") if route.reply_by else None},
                 )
                 session.add(case)
                 session.flush()
@@ -211,8 +267,14 @@ class Store:
                 outbox.case_opened(session, case, self.notify)
             elif urgent and not case.urgent:
                 case.urgent = True
-            coordinator = _coordinator_view(case.coordinator) if case.coordinator else None
-            return CaseView(case.id, created, case.queue, coordinator)
+                if route.queue == "duty":
+                    case.coordinator_id, case.queue = route.coordinator.id, "duty"
+                session.flush()
+                session.refresh(case)
+                outbox.case_opened(session, case, self.notify, event="urgent")
+            holder = _coordinator_view(case.coordinator) if case.coordinator else None
+            assigned = _coordinator_view(patient.coordinator) if patient else None
+            return CaseView(case.id, created, case.queue, holder, assigned, route.in_hours, route.reply_by)
 
     def record_safety_event(self, conversation_id: str, category: str, patient_id: Optional[int]) -> None:
         with self.db.session() as session:

@@ -45,6 +45,22 @@ class Coordinator(Base):
     team = relationship("Team", back_populates="coordinators")
 
 
+class DutyRota(Base):
+    """Each team's duty coordinator by weekday: takes urgent cases, and cases whose own
+    coordinator is not working when the team is."""
+
+    __tablename__ = "duty_rota"
+    __table_args__ = (sa.UniqueConstraint("team_id", "weekday"),)
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    team_id = sa.Column(sa.Integer, sa.ForeignKey("teams.id"), nullable=False)
+    weekday = sa.Column(sa.Integer, nullable=False)  # ISO, Monday = 1
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False)
+
+    team = relationship("Team")
+    coordinator = relationship("Coordinator")
+
+
 class Patient(Base):
     __tablename__ = "patients"
 
@@ -107,7 +123,7 @@ class HandoffCase(Base):
     patient_id = sa.Column(sa.Integer, sa.ForeignKey("patients.id"), nullable=True, index=True)
     coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=True)
     team_id = sa.Column(sa.Integer, sa.ForeignKey("teams.id"), nullable=True)
-    queue = sa.Column(sa.String(20), nullable=False)  # coordinator | triage
+    queue = sa.Column(sa.String(20), nullable=False)  # coordinator | duty | triage
     reason = sa.Column(sa.String(40), nullable=False)
     urgent = sa.Column(sa.Boolean, nullable=False, default=False)
     status = sa.Column(sa.String(20), nullable=False, default="open")

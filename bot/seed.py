@@ -10,6 +10,7 @@ registry was already seeded today, so `make run` keeps cases made earlier today.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import datetime as dt
 import random
 import sys
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 
 from bot import nhs
 from bot.db import Database
-from bot.models import Appointment, Base, Coordinator, Patient, Team
+from bot.models import Appointment, Base, Coordinator, DutyRota, Patient, Team
 from bot.settings import load_settings
 
 SEED = 20261123
@@ -38,6 +39,13 @@ COORDINATORS = [
     ("James Okafor", "social worker", 1, "en"),
     ("Ewa Kowalska", "community nurse", 2, "en,pl"),
 ]
+# Each team's duty coordinator, Monday to Friday (the duty_rota table).
+DUTY_COORDINATORS = [
+    ("Daniel Hughes", "community nurse", 0, "en"),
+    ("Grace Mensah", "community matron", 1, "en,ak"),
+    ("Tom Fletcher", "occupational therapist", 2, "en"),
+]
+DUTY_DAYS = (1, 2, 3, 4, 5)
 LOCATIONS = {
     "Darent Valley Hospital": "Darenth Wood Road, Dartford DA2 8DA",
     "Gravesham Community Hospital": "Bath Street, Gravesend DA11 0DG",
@@ -179,9 +187,11 @@ def seed(db: Database, today: Optional[dt.date] = None, generated: int = GENERAT
                 name=name, role=role, team=teams[team], languages=langs,
                 email=f"{name.lower().replace(' ', '.')}@tellonce.invalid",
             )
-            for name, role, team, langs in COORDINATORS
+            for name, role, team, langs in COORDINATORS + DUTY_COORDINATORS
         }
         session.add_all(teams + list(coordinators.values()))
+        session.add_all(DutyRota(team=teams[team], weekday=day, coordinator=coordinators[name])
+                        for name, _, team, _ in DUTY_COORDINATORS for day in DUTY_DAYS)
         for demo in DEMO_PATIENTS:
             patient = Patient(
                 nhs_number=demo.nhs_number, given_name=demo.given_name, family_name=demo.family_name,
@@ -191,7 +201,7 @@ def seed(db: Database, today: Optional[dt.date] = None, generated: int = GENERAT
             )
             session.add(patient)
             session.add_all(_appointment(patient, a, today) for a in demo.appointments)
-        coordinator_list = list(coordinators.values())
+        coordinator_list = [coordinators[name] for name, *_ in COORDINATORS]
         for index, number in enumerate(_generated_nhs_numbers(rng, generated)):
             town, district = rng.choice(TOWNS)
             patient = Patient(
@@ -211,7 +221,20 @@ def seed(db: Database, today: Optional[dt.date] = None, generated: int = GENERAT
                 session.add(_appointment(patient, demo, today))
         session.execute(sa.text("CREATE TABLE IF NOT EXISTS seed_meta (seeded_on TEXT NOT NULL)"))
         session.execute(sa.text("DELETE FROM seed_meta"))
-        session.execute(sa.text("INSERT INTO seed_meta (seeded_on) VALUES (:d)"), {"d": today.isoformat()})
+        session.execute(sa.text("INSERT INTO seed_meta (seeded_on) VALUES (:d)"), {"d": seed_stamp(today)})
+
+
+def schema_fingerprint() -> str:
+    """Changes whenever a table or column of the registry does."""
+    shape = sorted(f"{table.name}.{column.name}:{column.type}" for table in Base.metadata.sorted_tables
+                   for column in table.columns)
+    return hashlib.sha256("\n".join(shape).encode()).hexdigest()[:12]
+
+
+def seed_stamp(today: dt.date) -> str:
+    """What seed_meta records: the day, and the schema it was seeded with (a registry from an
+    older schema is rebuilt even on the same day)."""
+    return f"{today.isoformat()} {schema_fingerprint()}"
 
 
 def seeded_on(db: Database) -> Optional[str]:
@@ -228,7 +251,7 @@ def main(argv=None) -> int:
     settings = load_settings()
     db = Database(settings.database_url, settings.sqlite_busy_timeout_ms)
     today = dt.date.today()
-    if args.if_stale and seeded_on(db) == today.isoformat():
+    if args.if_stale and seeded_on(db) == seed_stamp(today):
         print("Registry already seeded today; keeping it.")
         return 0
     seed(db, today)

@@ -25,6 +25,7 @@ configuration is needed; it reads the environment at call time so tests can set 
 | SMTP_STARTTLS | false | true to upgrade the connection with STARTTLS (required by NHSmail) |
 | NOTIFY_FROM | tellonce@tellonce.invalid | From address of notifications |
 | TRIAGE_EMAIL | triage@tellonce.invalid | where cases of unverified patients (the triage queue) are announced |
+| SERVICE_CALENDAR | data/service_calendar.yml | bank holidays, triage hours and reply promises (a trust's own file) |
 | OUTBOX_POLL_SECONDS | 1 | how often the outbox worker looks for due notifications when idle |
 """
 from __future__ import annotations

@@ -53,7 +53,9 @@ def db(tmp_path) -> Database:
 @pytest.fixture
 def store(db, monkeypatch) -> Store:
     """The actions' store, pointed at the seeded test database."""
-    instance = Store(db, secret_key="test-secret", max_failures_per_day=6)
+    # Monday 23 November 2026, 10:00 local: every coordinator at work (tests of other times set store.clock)
+    instance = Store(db, secret_key="test-secret", max_failures_per_day=6,
+                     clock=lambda: dt.datetime(2026, 11, 23, 10, 0))
     monkeypatch.setattr(store_module, "_store", instance)
     return instance
 

@@ -35,14 +35,16 @@ def _local(moment: dt.datetime, timezone: str) -> dt.datetime:
     return moment.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(timezone))
 
 
-def case_opened(session: Session, case: HandoffCase, config: NotifyConfig) -> OutboxMessage:
-    """Queue the email announcing a new case to its coordinator (or the triage queue)."""
+def case_opened(session: Session, case: HandoffCase, config: NotifyConfig, event: str = "opened") -> OutboxMessage:
+    """Queue the email announcing a case to whoever holds it (or the triage queue).
+
+    ``event``: opened (a new case), or urgent (an open case escalated by a red flag)."""
     summary = case.summary or {}
     coordinator = case.coordinator
     recipient = coordinator.email if coordinator else config.triage_email
     queue_name = coordinator.name if coordinator else "the triage queue"
     patient = case.patient
-    key = f"case:{case.id}:opened:email"
+    key = f"case:{case.id}:{event}:email"
     payload = messages.case_opened_email(
         case_id=case.id, queue_name=queue_name, urgent=bool(case.urgent),
         verified=bool(summary.get("verified", patient is not None)),

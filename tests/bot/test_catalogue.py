@@ -84,3 +84,24 @@ def test_checker_accepts_a_faithful_translation_and_names_each_fault(tmp_path):
     write_catalogue(tmp_path, {"utter_flag": good["utter_flag"]})
     assert catalogue.problems("xx", source, directory=tmp_path) == ["missing: utter_hi"]
     assert catalogue.problems("xx", source, required={"utter_flag"}, directory=tmp_path) == []
+
+
+def test_the_check_command_passes_on_the_shipped_catalogues(capsys):
+    """`python -m bot.catalogue check` with no arguments: each language against its row's kind."""
+    assert catalogue.main([]) == 0
+    out = capsys.readouterr().out
+    assert "af: ok" in out and "pl: ok" in out
+
+
+def test_the_check_command_fails_on_a_missing_urgent_reply(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    folder = tmp_path / "catalogue"
+    shutil.copytree(catalogue.CATALOGUE_DIR, folder)
+    text = (folder / "af.yml").read_text(encoding="utf-8")
+    start = text.index("  utter_service_unavailable:")
+    end = text.index("\n  utter_", start + 1) if "\n  utter_" in text[start + 1:] else len(text)
+    (folder / "af.yml").write_text(text[:start] + text[end + 1:], encoding="utf-8")
+    monkeypatch.setattr(catalogue, "CATALOGUE_DIR", folder)
+    assert catalogue.main(["af"]) == 1
+    assert "missing: utter_service_unavailable" in capsys.readouterr().out

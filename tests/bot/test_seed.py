@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from bot import nhs
 from bot.db import Database
 from bot.models import Appointment, Coordinator, Patient
-from bot.seed import DEMO_PATIENTS, seed, seeded_on
+from bot.seed import DEMO_PATIENTS, TEAMS, schema_fingerprint, seed, seed_stamp, seeded_on
 
 TODAY = dt.date(2026, 11, 23)
 GENERATED = 50
@@ -166,7 +166,7 @@ def test_appointments_move_with_today(tmp_path):
 
 
 def test_seeded_on(seeded, tmp_path):
-    assert seeded_on(seeded) == "2026-11-23"
+    assert seeded_on(seeded) == f"2026-11-23 {schema_fingerprint()}" == seed_stamp(dt.date(2026, 11, 23))
     empty = make_db(tmp_path / "empty.db")
     try:
         assert seeded_on(empty) is None
@@ -183,3 +183,28 @@ def test_sqlite_file_is_in_wal_mode(seeded):
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         raw.close()
+
+
+def test_a_schema_change_makes_a_registry_seeded_today_stale(monkeypatch):
+    import sqlalchemy as sa
+
+    from bot.models import Base
+
+    before = schema_fingerprint()
+    table = sa.Table("future_table", Base.metadata, sa.Column("id", sa.Integer, primary_key=True))
+    try:
+        assert schema_fingerprint() != before
+    finally:
+        Base.metadata.remove(table)
+    assert schema_fingerprint() == before
+
+
+def test_each_team_has_a_duty_coordinator_on_weekdays(seeded):
+    import sqlalchemy as sa
+
+    from bot.models import DutyRota, Team
+
+    with seeded.session() as session:
+        rows = session.execute(sa.select(Team.name, DutyRota.weekday, DutyRota.coordinator_id)
+                               .join(DutyRota, DutyRota.team_id == Team.id)).all()
+        assert {(name, day) for name, day, _ in rows} == {(t, d) for t, *_ in TEAMS for d in range(1, 6)}

@@ -5,6 +5,8 @@ retrains. The servers run on free loopback ports with their own var/ directory.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import subprocess
 import sys
@@ -69,6 +71,32 @@ def _body(raw: bytes) -> Any:
         return raw.decode("utf-8", "replace")
 
 
+ALWAYS_OPEN_CALENDAR = """version: 1
+triage: {days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "23:59:59"}
+reply_window_hours: 2
+last_promise_before_close_hours: 0
+bank_holidays: []
+"""
+
+
+def always_open(var_dir: Path, env: Dict[str, str]) -> None:
+    """Every team at work whenever the tests run (no bank holidays, every day, all day), so that
+    replies do not depend on the hour CI runs at. Out-of-hours tests change hours themselves."""
+    import sqlalchemy as sa
+
+    from bot.db import Database
+    from bot.models import Coordinator
+
+    calendar = var_dir / "always_open_calendar.yml"
+    calendar.write_text(ALWAYS_OPEN_CALENDAR, encoding="utf-8")
+    env["SERVICE_CALENDAR"] = str(calendar)
+    database = Database(f"sqlite:///{var_dir / 'tellonce.db'}")
+    with database.session() as session:
+        session.execute(sa.update(Coordinator).values(work_days="1,2,3,4,5,6,7", work_start=dt.time(0, 0),
+                                                      work_end=dt.time(23, 59, 59)))
+    database.dispose()
+
+
 @contextmanager
 def running_stack(var_dir: Path, extra_env: Dict[str, str]) -> Iterator[Stack]:
     """Seed a registry in ``var_dir`` and run the action server and the Rasa server on it."""
@@ -89,6 +117,7 @@ def running_stack(var_dir: Path, extra_env: Dict[str, str]) -> Iterator[Stack]:
     env.pop("TELLONCE_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "bot.seed"], check=True, env=env, cwd=PROJECT_ROOT,
                    stdout=subprocess.DEVNULL)
+    always_open(var_dir, env)
     logs = {name: var_dir / f"{name}.log" for name in ("actions", "rasa", "outbox", "mailbox")}
     processes = []
     try:

@@ -192,3 +192,35 @@ def test_zz_logs_carry_no_patient_data(stack):
     for secret in ("9990000018", "999 000 0018", "14/03/1948", "Margaret", "Lavender", "crushing chest pain",
                    "end my life", "07700 900001"):
         assert secret not in logs, secret
+
+
+def test_out_of_hours_the_patient_hears_when_and_the_case_waits_for_their_coordinator(stack, registry):
+    """A Gravesham patient writes while their team is closed: told the day and time in words,
+    the case is their own coordinator's, and the email is queued for them."""
+    from bot.models import Coordinator
+
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    with registry.session() as session:
+        james = session.execute(sa.select(Coordinator).where(Coordinator.name == "James Okafor")).scalar_one()
+        team_id = james.team_id
+        has_case = sa.select(HandoffCase.id).where(HandoffCase.patient_id == Patient.id).exists()
+        patient = session.execute(sa.select(Patient).where(Patient.coordinator_id == james.id, ~has_case)
+                                  .order_by(Patient.id)).scalars().first()
+        nhs_number, born = patient.nhs_number, patient.date_of_birth
+        # the whole Gravesham team, duty coordinator included, works only tomorrow
+        session.execute(sa.update(Coordinator).where(Coordinator.team_id == team_id)
+                        .values(work_days=str(tomorrow.isoweekday()), work_start=dt.time(9), work_end=dt.time(17)))
+    try:
+        sender = new_sender()
+        reply = " ".join(verify(stack, sender, "Can I talk to my coordinator", nhs=nhs_number,
+                                dob=born.strftime("%d/%m/%Y")))
+    finally:
+        with registry.session() as session:
+            session.execute(sa.update(Coordinator).where(Coordinator.team_id == team_id)
+                            .values(work_days="1,2,3,4,5,6,7", work_start=dt.time(0), work_end=dt.time(23, 59, 59)))
+    assert "James Okafor" in reply and "closed" in reply and "111" in reply
+    assert f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B}" in reply and "11:00" in reply
+    with registry.session() as session:
+        case = session.execute(sa.select(HandoffCase).where(HandoffCase.conversation_id == sender)).scalar_one()
+        assert (case.coordinator.name, case.queue, case.summary["in_hours"]) == ("James Okafor", "coordinator", False)
+        assert case.summary["reply_by"] == f"{tomorrow.isoformat()}T11:00"

@@ -73,11 +73,14 @@ def margaret_id(db) -> int:
         return session.execute(sa.select(Patient.id).where(Patient.nhs_number == MARGARET_NHS)).scalar_one()
 
 
+MONDAY_10AM = dt.datetime(2026, 11, 23, 10, 0)  # local time: everyone at work
+
+
 def open_case(store, patient_id, conversation="margaret-web", urgent=False, **summary):
     return store.open_handoff_case(conversation, "patient_request", patient_id, urgent,
                                    {"reason": "patient_request", "verified": patient_id is not None,
                                     "language": "en", "interpreter_needed": False, "asked_about": [],
-                                    "red_flags": [], **summary})
+                                    "red_flags": [], **summary}, now=MONDAY_10AM)
 
 
 def outbox_rows(db):
@@ -126,7 +129,7 @@ def test_the_email_arrives_with_the_summary_and_no_patient_identifiers(store, db
     result = smtp_worker(db, smtp_port, Clock()).run_once()
     assert result.sent == 1
     [message] = inbox.messages
-    assert message["To"] == "priya.sharma@tellonce.invalid"
+    assert message["To"] == "daniel.hughes@tellonce.invalid"  # urgent: the team's duty coordinator
     assert message["From"] == "tellonce@tellonce.invalid"
     assert message["Message-ID"] == f"<case.{case.id}.opened.email@tellonce.invalid>"
     assert message["Subject"].startswith("URGENT ")
