@@ -64,6 +64,9 @@ class AppointmentView:
     transport_parking: str
 
 
+ACTIVE = ("open", "claimed")  # a case a patient's later messages attach to
+
+
 @dataclass(frozen=True)
 class CaseView:
     id: int
@@ -242,7 +245,7 @@ class Store:
         now = now or self.clock()
         with self.db.session() as session:
             patient = session.get(Patient, patient_id) if patient_id is not None else None
-            query = sa.select(HandoffCase).where(HandoffCase.status == "open")
+            query = sa.select(HandoffCase).where(HandoffCase.status.in_(ACTIVE))
             query = (
                 query.where(HandoffCase.patient_id == patient.id)
                 if patient

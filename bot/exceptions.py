@@ -42,3 +42,11 @@ class DeliveryFailed(TellOnceError):
     def __init__(self, kind: str, permanent: bool = False) -> None:
         super().__init__(kind)
         self.kind, self.permanent = kind, permanent
+
+
+class CaseNotFound(TellOnceError, LookupError):
+    """No handoff case (or coordinator) with that identifier."""
+
+
+class CaseConflict(TellOnceError):
+    """The case is not in a state that allows this (claimed by someone else, closed, not claimed)."""

@@ -90,6 +90,7 @@ def main(argv=None) -> int:
         if local_mailbox_wanted(settings):
             processes.append(start_module("bot.outbox.mailbox"))
         processes.append(start_module("bot.outbox"))  # delivers notifications, retrying until they arrive
+        processes.append(start_module("bot.handoff_api"))  # coordinators claim, reply, hand back, close
         wait_for(f"http://127.0.0.1:{settings.action_port}/ready", 60, processes[0])
         if args.shell:
             return subprocess.call([sys.executable, "-m", "bot.serve", "shell"], cwd=PROJECT_ROOT,
@@ -104,6 +105,8 @@ def main(argv=None) -> int:
             f"  Rasa server health:  {rasa}/\n"
             f"  Rasa HTTP API:       {rasa}/status?token=<token in {settings.var_dir / 'rasa_auth_token'}>\n"
             f"  Action server:       http://127.0.0.1:{settings.action_port}/health and /ready\n"
+            f"  Handoff API:         http://127.0.0.1:{settings.handoff_api_port}/openapi.json"
+            " (token: python -m bot.handoff_api token <coordinator email>)\n"
             f"  Notifications:       outbox worker, email via smtp://{settings.smtp_host}:{settings.smtp_port}"
             + (f" (local mailbox: {settings.var_dir / 'mail'})" if local_mailbox_wanted(settings) else "") + "\n"
             f"  Translation:         TRANSLATOR={os.environ.get('TRANSLATOR', 'google')}"

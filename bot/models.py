@@ -126,12 +126,57 @@ class HandoffCase(Base):
     queue = sa.Column(sa.String(20), nullable=False)  # coordinator | duty | triage
     reason = sa.Column(sa.String(40), nullable=False)
     urgent = sa.Column(sa.Boolean, nullable=False, default=False)
-    status = sa.Column(sa.String(20), nullable=False, default="open")
+    status = sa.Column(sa.String(20), nullable=False, default="open")  # open | claimed | closed
     conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
     summary = sa.Column(sa.JSON, nullable=False, default=dict)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    # live conversation: status becomes "claimed" while a coordinator talks to the patient
+    claimed_by_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=True)
+    claimed_at = sa.Column(sa.DateTime, nullable=True)
+    closed_at = sa.Column(sa.DateTime, nullable=True)
 
     patient = relationship("Patient")
+    coordinator = relationship("Coordinator", foreign_keys=[coordinator_id])
+    claimed_by = relationship("Coordinator", foreign_keys=[claimed_by_id])
+
+
+class CaseMessage(Base):
+    """One message of a case's live conversation, kept for the coordinator and the transcript.
+
+    ``direction``: patient (to the coordinator: their words, and English), coordinator (to
+    the patient: English as written, and what the patient receives), or notice (a catalogue
+    response the bot sends, such as "your coordinator has joined"). ``delivered_at`` is set
+    when a message reaches the patient (the REST channel returns it with their next message).
+    """
+
+    __tablename__ = "case_messages"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    case_id = sa.Column(sa.Integer, sa.ForeignKey("handoff_cases.id"), nullable=False, index=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    direction = sa.Column(sa.String(12), nullable=False)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=True)
+    original_text = sa.Column(sa.Text, nullable=False, default="")
+    english_text = sa.Column(sa.Text, nullable=True)
+    patient_text = sa.Column(sa.Text, nullable=True)  # coordinator and notice: what the patient receives
+    language = sa.Column(sa.String(12), nullable=False, default="en")
+    translation = sa.Column(sa.String(12), nullable=False, default="none")  # none | catalogue | machine | failed
+    response = sa.Column(sa.String(60), nullable=True)  # notice: the catalogue response name
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    delivered_at = sa.Column(sa.DateTime, nullable=True)
+
+
+class StaffToken(Base):
+    """An API token of a coordinator, kept as a SHA-256 hash (the token is shown once)."""
+
+    __tablename__ = "staff_tokens"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    coordinator_id = sa.Column(sa.Integer, sa.ForeignKey("coordinators.id"), nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    revoked = sa.Column(sa.Boolean, nullable=False, default=False)
+
     coordinator = relationship("Coordinator")
 
 

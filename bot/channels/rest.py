@@ -9,11 +9,13 @@ import logging
 import os
 import threading
 import traceback
+from functools import partial
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
+from sqlalchemy.exc import SQLAlchemyError
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -22,6 +24,8 @@ from bot.channels.guard import MAX_MESSAGE_CHARS, RateLimiter, clean_sender, cle
 from bot.channels.output import CollectingWithMetadata
 from bot.exceptions import RejectedInput
 from bot.inbound import InboundPipeline, pipeline_from_settings
+from bot.live.relay import render
+from bot.live.store import LiveStore
 
 logger = logging.getLogger(__name__)
 # A character can take 12 bytes as a JSON escape (a \\uXXXX surrogate pair).
@@ -125,17 +129,40 @@ class GuardedRestInput(RestInput):
                 return _error(error)
             collector = CollectingWithMetadata()
             language = "en"
+            recorded = False
+            pending = []
             try:
+                loop = asyncio.get_running_loop()
                 pipeline = await self.ready_pipeline()
                 inbound = await pipeline.process_safely(payload["sender"], payload["message"])
                 language = inbound.metadata["language"]
-                await on_new_message(UserMessage(
-                    inbound.text, collector, payload["sender"], input_channel=self.name(),
-                    parse_data=inbound.parse_data, metadata=dict(inbound.metadata),
-                ))
+                live = LiveStore(pipeline.conversations.db)
+                try:
+                    live_case = await loop.run_in_executor(None, live.live_case, payload["sender"])
+                    if live_case is not None:
+                        # a coordinator has the conversation: record and relay every message; the
+                        # bot stays silent unless the message is a red flag (the advice never waits)
+                        await loop.run_in_executor(None, partial(
+                            live.record_patient_message, live_case.id, payload["sender"], payload["message"],
+                            inbound.metadata.get("english_text"), language,
+                            inbound.metadata.get("translation") or "none"))
+                        recorded = True
+                except SQLAlchemyError as error:  # the registry is away: the bot takes the message, so it is kept
+                    logger.error("rest.live.unavailable error=%s", type(error).__name__)
+                if not recorded or inbound.metadata.get("red_flag"):
+                    await on_new_message(UserMessage(
+                        inbound.text, collector, payload["sender"], input_channel=self.name(),
+                        parse_data=inbound.parse_data, metadata=dict(inbound.metadata),
+                    ))
                 if "utter_language_menu" in collector.responses:
-                    await asyncio.get_running_loop().run_in_executor(
-                        None, pipeline.conversations.set_menu_open, payload["sender"], True)
+                    await loop.run_in_executor(None, pipeline.conversations.set_menu_open, payload["sender"], True)
+                # the coordinator's replies and notices, returned with the patient's next message
+                try:
+                    outgoing = await loop.run_in_executor(None, live.take_outgoing, payload["sender"])
+                except SQLAlchemyError as error:
+                    logger.error("rest.live.unavailable error=%s", type(error).__name__)
+                    outgoing = []
+                pending = [render(item, payload["sender"]) for item in outgoing]
             except Exception as error:  # noqa: BLE001 - the patient must get an answer, and the log no text
                 digest = hashlib.sha256(payload["sender"].encode()).hexdigest()[:12]
                 # The exception's message may quote the text or the sender, so log
@@ -145,9 +172,9 @@ class GuardedRestInput(RestInput):
                     "".join(traceback.format_tb(error.__traceback__)).rstrip(),
                 )
                 return response.json({"error": "internal_error", "detail": "Sorry, something went wrong."}, status=500)
-            if not collector.messages:
+            if not collector.messages and not recorded and not pending:
                 logger.warning("rest.message.no_reply")
                 collector.messages.append({"recipient_id": payload["sender"], "text": self.unavailable(language)})
-            return response.json(collector.messages)
+            return response.json(pending + collector.messages)
 
         return webhook

@@ -34,6 +34,26 @@ class Stack:
     logs: Dict[str, Path]
     env: Dict[str, str]
 
+    def api(self, method: str, path: str, token: Optional[str] = None, body: Any = None) -> tuple:
+        """Call the handoff API: (status, JSON)."""
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        request = urllib.request.Request(f"http://127.0.0.1:{self.env['HANDOFF_API_PORT']}{path}", data=data,
+                                         method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                return reply.status, _body(reply.read())
+        except urllib.error.HTTPError as error:
+            return error.code, _body(error.read())
+
+    def staff_token(self, email: str) -> str:
+        """An API token for a coordinator, issued as a coordinator would (the CLI)."""
+        out = subprocess.run([sys.executable, "-m", "bot.handoff_api", "token", email], env=self.env,
+                             cwd=PROJECT_ROOT, check=True, capture_output=True, text=True)
+        return out.stdout.strip().splitlines()[-1]
+
     def post(self, path: str, body: Any, raw: Optional[bytes] = None, headers=None) -> tuple:
         data = raw if raw is not None else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(f"{self.rasa_url}{path}", data=data, method="POST",
@@ -111,6 +131,7 @@ def running_stack(var_dir: Path, extra_env: Dict[str, str]) -> Iterator[Stack]:
         "LOG_LEVEL": "INFO",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(free_port()),
+        "HANDOFF_API_PORT": str(free_port()),
         **extra_env,
     }
     env.pop("TRACKER_STORE_URL", None)
@@ -118,11 +139,12 @@ def running_stack(var_dir: Path, extra_env: Dict[str, str]) -> Iterator[Stack]:
     subprocess.run([sys.executable, "-m", "bot.seed"], check=True, env=env, cwd=PROJECT_ROOT,
                    stdout=subprocess.DEVNULL)
     always_open(var_dir, env)
-    logs = {name: var_dir / f"{name}.log" for name in ("actions", "rasa", "outbox", "mailbox")}
+    logs = {name: var_dir / f"{name}.log" for name in ("actions", "rasa", "outbox", "mailbox", "handoff_api")}
     processes = []
     try:
         # as `make run`: the local mailbox (<var>/mail) and the outbox worker delivering to it
-        for name, module in (("mailbox", "bot.outbox.mailbox"), ("outbox", "bot.outbox")):
+        for name, module in (("mailbox", "bot.outbox.mailbox"), ("outbox", "bot.outbox"),
+                             ("handoff_api", "bot.handoff_api")):
             handle = open(logs[name], "w", encoding="utf-8")
             processes.append(subprocess.Popen([sys.executable, "-m", module], env=env, cwd=PROJECT_ROOT,
                                               stdout=handle, stderr=subprocess.STDOUT))
@@ -132,6 +154,7 @@ def running_stack(var_dir: Path, extra_env: Dict[str, str]) -> Iterator[Stack]:
                                               cwd=PROJECT_ROOT, stdout=handle, stderr=subprocess.STDOUT))
             url = f"http://127.0.0.1:{action_port}/ready" if name == "actions" else f"http://127.0.0.1:{rasa_port}/"
             wait_for(url, 60 if name == "actions" else 300, processes[-1], logs[name])
+        wait_for(f"http://127.0.0.1:{env['HANDOFF_API_PORT']}/health", 60, processes[2], logs["handoff_api"])
         yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", "e2e-test-token",
                     var_dir, logs, env)
     finally:
