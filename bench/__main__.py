@@ -5,8 +5,9 @@ memory; per-message latency (p50, p95) and throughput over the REST channel with
 1 and 16 concurrent conversations; NLU cross-validation intent F1 and the most
 confused intent pairs. Then the language layer: its added cost per message against
 the layer off (bench.multilingual), the red-flag scan with every language loaded
-against the naive loop (bench.redflags), and language identification accuracy by text
-length, per language and per detector on ../shared/langid (bench.langid).
+against the naive loop (bench.redflags), language identification accuracy by text
+length, per language and per detector on ../shared/langid (bench.langid), and the handoff:
+request to case and to email, and the live relay both ways against a bot turn (bench.handoff).
 Writes bench/results/latest.json and prints the tables.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import langid, load, multilingual, nlu, redflags, servers
+from bench import handoff, langid, load, multilingual, nlu, redflags, servers
 from bot.model import CONFIG, DOMAIN, ensure_model
 from bot.settings import PROJECT_ROOT, load_settings
 
@@ -78,6 +79,7 @@ def main(argv=None) -> int:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--skip-nlu", action="store_true")
     parser.add_argument("--skip-langid", action="store_true", help="skip language identification (bench.langid)")
+    parser.add_argument("--skip-handoff", action="store_true", help="skip the handoff timings (bench.handoff)")
     parser.add_argument("--only-languages", action="store_true",
                         help="only the language sections: layer cost, red-flag scan, language identification")
     args = parser.parse_args(argv)
@@ -113,7 +115,13 @@ def main(argv=None) -> int:
         tellonce_result["nlu"] = nlu.cross_validate(CONFIG, [PROJECT_ROOT / "data" / "nlu"], work / "nlu-tellonce",
                                                     args.folds, DOMAIN)
 
-    report = {"when": time.strftime("%Y-%m-%d %H:%M"), "tellonce": tellonce_result, "stock": stock_result}
+    handoff_result = None
+    if not args.skip_handoff:
+        print("Handoff: request to case and email, live relay both ways", flush=True)
+        handoff_result = handoff.run()
+
+    report = {"when": time.strftime("%Y-%m-%d %H:%M"), "tellonce": tellonce_result, "stock": stock_result,
+              "handoff": handoff_result}
     report["languages"] = languages
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
@@ -122,6 +130,8 @@ def main(argv=None) -> int:
         print("\nTellOnce most confused intents:", "; ".join(tellonce_result["nlu"]["confusions"]) or "none")
         print("Stock most confused intents:", "; ".join(stock_result["nlu"]["confusions"]) or "none")
     print("\nRatios are TellOnce / stock: below 1 is better for time and memory, above 1 for throughput and F1.")
+    if handoff_result:
+        print("\n" + handoff.render(handoff_result))
     print("\n" + render_languages(languages))
     return 0
 

@@ -27,6 +27,7 @@ configuration is needed; it reads the environment at call time so tests can set 
 | TRIAGE_EMAIL | triage@tellonce.invalid | where cases of unverified patients (the triage queue) are announced |
 | SERVICE_CALENDAR | data/service_calendar.yml | bank holidays, triage hours and reply promises (a trust's own file) |
 | HANDOFF_API_PORT | 5056 | the coordinators' handoff API (HANDOFF_API_INTERFACE: 127.0.0.1) |
+| CASE_WEBHOOK_URL, CASE_WEBHOOK_SECRET | (empty: no webhook) | also announce cases to a case-management system, HMAC-SHA256 signed |
 | OUTBOX_POLL_SECONDS | 1 | how often the outbox worker looks for due notifications when idle |
 """
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Settings:
     triage_email: str = "triage@tellonce.invalid"
     outbox_poll_seconds: float = 1.0
     handoff_api_port: int = 5056
+    case_webhook_url: str = ""
 
     def auth_token(self) -> str:
         """The Rasa API token: RASA_AUTH_TOKEN, else one generated once and kept private."""
@@ -160,4 +162,5 @@ def load_settings() -> Settings:
         triage_email=os.environ.get("TRIAGE_EMAIL") or "triage@tellonce.invalid",
         outbox_poll_seconds=float(_int("OUTBOX_POLL_SECONDS", 1)),
         handoff_api_port=_int("HANDOFF_API_PORT", 5056),
+        case_webhook_url=os.environ.get("CASE_WEBHOOK_URL", ""),
     )

@@ -8,7 +8,8 @@ import sys
 import threading
 
 from bot.db import Database
-from bot.outbox.senders import SmtpConfig, SmtpSender
+from bot.exceptions import ConfigurationError
+from bot.outbox.senders import SmtpConfig, SmtpSender, WebhookSender
 from bot.outbox.worker import OutboxWorker
 from bot.settings import load_settings
 
@@ -19,7 +20,13 @@ def build_worker() -> OutboxWorker:
     db.create_schema()
     smtp = SmtpConfig(settings.smtp_host, settings.smtp_port, settings.notify_from,
                       settings.smtp_username, os.environ.get("SMTP_PASSWORD", ""), settings.smtp_starttls)
-    return OutboxWorker(db, {"email": SmtpSender(smtp)})
+    senders = {"email": SmtpSender(smtp)}
+    if settings.case_webhook_url:
+        secret = os.environ.get("CASE_WEBHOOK_SECRET", "")
+        if not secret:
+            raise ConfigurationError("CASE_WEBHOOK_URL is set: set CASE_WEBHOOK_SECRET to sign its requests")
+        senders["webhook"] = WebhookSender(settings.case_webhook_url, secret)
+    return OutboxWorker(db, senders)
 
 
 def main() -> int:

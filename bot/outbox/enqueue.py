@@ -21,6 +21,7 @@ class NotifyConfig:
     from_address: str = "tellonce@tellonce.invalid"
     triage_email: str = "triage@tellonce.invalid"
     timezone: str = "Europe/London"
+    webhook_url: str = ""  # a case-management system to tell too (CASE_WEBHOOK_URL)
 
     @property
     def domain(self) -> str:
@@ -28,7 +29,7 @@ class NotifyConfig:
 
     @classmethod
     def from_settings(cls, settings) -> "NotifyConfig":
-        return cls(settings.notify_from, settings.triage_email, settings.timezone)
+        return cls(settings.notify_from, settings.triage_email, settings.timezone, settings.case_webhook_url)
 
 
 def _local(moment: dt.datetime, timezone: str) -> dt.datetime:
@@ -57,4 +58,15 @@ def case_opened(session: Session, case: HandoffCase, config: NotifyConfig, event
     )
     row = OutboxMessage(channel="email", dedupe_key=key, case_id=case.id, recipient=recipient, payload=dict(payload))
     session.add(row)
+    if config.webhook_url:
+        hook_key = f"case:{case.id}:{event}:webhook"
+        body = {"event": f"case.{event}", "case": {
+            "id": case.id, "reference": messages.reference(case.id), "queue": case.queue, "urgent": bool(case.urgent),
+            "reason": case.reason, "coordinator_email": recipient if coordinator else None,
+            "verified": patient is not None, "language": summary.get("language", "en"),
+            "interpreter_needed": bool(summary.get("interpreter_needed")),
+            "red_flags": list(summary.get("red_flags") or []),
+            "created_at": (case.created_at or utcnow()).isoformat(timespec="seconds") + "Z"}}
+        session.add(OutboxMessage(channel="webhook", dedupe_key=hook_key, case_id=case.id, recipient=config.webhook_url,
+                                  payload={"body": body, "idempotency_key": hook_key}))
     return row

@@ -75,3 +75,44 @@ class RecordingSender:
         if self.failure is not None:
             raise self.failure
         self.sent.append((recipient, payload))
+
+
+class WebhookSender:
+    """JSON POST to a case-management system, signed with HMAC-SHA256.
+
+    Headers: ``X-TellOnce-Timestamp`` (Unix seconds) and ``X-TellOnce-Signature:
+    sha256=<hex HMAC of "<timestamp>.<body>" under the shared secret>``, so the receiver can
+    check both origin and freshness; ``Idempotency-Key`` is the outbox row's dedupe key, the
+    same on every retry. 2xx is delivered; 408, 429 and 5xx are retried; other 4xx are not.
+    """
+
+    def __init__(self, url: str, secret: str, timeout_s: float = 10.0, clock=None) -> None:
+        import time
+
+        self.url, self._secret, self.timeout_s = url, secret.encode("utf-8"), timeout_s
+        self._clock = clock or time.time
+
+    def sign(self, timestamp: str, body: bytes) -> str:
+        import hashlib
+        import hmac
+
+        return "sha256=" + hmac.new(self._secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+    def send(self, recipient: str, payload: dict) -> None:
+        import json
+        import urllib.error
+        import urllib.request
+
+        body = json.dumps(payload["body"], sort_keys=True, separators=(",", ":")).encode("utf-8")
+        timestamp = str(int(self._clock()))
+        request = urllib.request.Request(self.url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "X-TellOnce-Timestamp": timestamp,
+            "X-TellOnce-Signature": self.sign(timestamp, body), "Idempotency-Key": payload["idempotency_key"]})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as reply:
+                reply.read()
+        except urllib.error.HTTPError as error:
+            raise DeliveryFailed(f"HTTP {error.code}", permanent=400 <= error.code < 500
+                                 and error.code not in (408, 429)) from None
+        except (urllib.error.URLError, OSError) as error:
+            raise DeliveryFailed(type(getattr(error, "reason", error)).__name__) from None
