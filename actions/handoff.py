@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple, TypedDict
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_language, off_loop, reply_locale, session_events, verified_patient_id
 from actions.store import CaseView, CoordinatorView, Store, get_store
@@ -125,3 +126,35 @@ async def hand_off_untranslated(dispatcher: CollectingDispatcher, tracker: Track
     (catalogue) and pass the conversation, kept as written, to a person with an interpreter."""
     dispatcher.utter_message(response="utter_translation_failed")
     return await hand_off(dispatcher, tracker, "translation_failed", quiet=True)
+
+
+async def case_update(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """"Any update?": from the case's status, in the patient's language."""
+    case = await off_loop(get_store().active_case, tracker.sender_id, verified_patient_id(tracker))
+    if case is None:
+        dispatcher.utter_message(response="utter_case_update_none")
+    elif case.status == "claimed" and case.coordinator is not None:
+        dispatcher.utter_message(response="utter_case_update_live", coordinator_name=case.coordinator.name)
+    else:
+        locale = reply_locale(tracker)
+        when = {"reply_day": dates.spoken_day(case.reply_by, locale),
+                "reply_time": dates.spoken_time(case.reply_by, locale)} if case.reply_by else None
+        if case.coordinator is not None and when:
+            dispatcher.utter_message(response="utter_case_update_waiting", **coordinator_vars(case.coordinator), **when)
+        elif when:
+            dispatcher.utter_message(response="utter_case_update_triage", **when)
+        else:  # nobody's hours are known: say who has it, without a promise
+            response, variables = ("utter_handoff_existing", coordinator_vars(case.coordinator)) \
+                if case.coordinator else ("utter_handoff_triage", {})
+            dispatcher.utter_message(response=response, **variables)
+    return []
+
+
+class ActionCaseUpdate(Action):
+    """Answers "any update?" from the case's status: none, waiting (with when), or live."""
+
+    def name(self) -> Text:
+        return "action_case_update"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return await case_update(dispatcher, tracker)

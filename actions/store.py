@@ -76,6 +76,7 @@ class CaseView:
     assigned: Optional[CoordinatorView] = None  # the patient's own coordinator
     in_hours: bool = True  # the holder is working now
     reply_by: Optional[dt.datetime] = None  # local time the patient can be promised contact by
+    status: str = "open"  # open | claimed (a coordinator is talking to the patient)
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,24 @@ class Store:
             holder = _coordinator_view(case.coordinator) if case.coordinator else None
             assigned = _coordinator_view(patient.coordinator) if patient else None
             return CaseView(case.id, created, case.queue, holder, assigned, route.in_hours, route.reply_by)
+
+    def active_case(self, conversation_id: str, patient_id: Optional[int] = None) -> Optional[CaseView]:
+        """The open or claimed case of this patient (verified) or this conversation, with when
+        the patient can now be promised contact (worked out afresh, so never in the past)."""
+        now = self.clock()
+        with self.db.session() as session:
+            query = sa.select(HandoffCase).where(HandoffCase.status.in_(ACTIVE))
+            query = (query.where(HandoffCase.patient_id == patient_id) if patient_id is not None
+                     else query.where(HandoffCase.conversation_id == conversation_id))
+            case = session.execute(query.order_by(HandoffCase.id.desc())).scalars().first()
+            if case is None:
+                return None
+            holder = case.claimed_by or case.coordinator
+            hours = _hours(holder) if holder else self.calendar.triage
+            return CaseView(case.id, False, case.queue, _coordinator_view(holder) if holder else None,
+                            _coordinator_view(case.patient.coordinator) if case.patient else None,
+                            self.calendar.is_open(hours, now), self.calendar.reply_by(hours, now),
+                            status=case.status)
 
     def record_safety_event(self, conversation_id: str, category: str, patient_id: Optional[int]) -> None:
         with self.db.session() as session:

@@ -14,6 +14,7 @@ def build(settings=None):
     from bot.inbound import registry_names
     from bot.live.relay import ReplyTranslator
     from bot.live.store import LiveStore
+    from bot.live.transcript import TranscriptReader
     from bot.translation.cache import TranslationCache
     from bot.translation.masking import Masker
     from bot.translation.service import TranslationService
@@ -22,7 +23,8 @@ def build(settings=None):
     db = Database(settings.database_url, settings.sqlite_busy_timeout_ms)
     db.create_schema()
     translator = TranslationService.from_environment(TranslationCache(db))
-    return create_app(LiveStore(db), ReplyTranslator(translator, Masker(registry_names(db))))
+    return create_app(LiveStore(db), ReplyTranslator(translator, Masker(registry_names(db))),
+                      TranscriptReader(settings.tracker_store_url, settings.sqlite_busy_timeout_ms))
 
 
 def main(argv=None) -> int:

@@ -15,6 +15,7 @@ from bot.exceptions import CaseConflict, CaseNotFound
 from bot.handoff_api.openapi import SPEC
 from bot.live.relay import ReplyTranslator
 from bot.live.store import SCOPES, LiveStore, Staff
+from bot.live.transcript import TranscriptReader
 
 MAX_REPLY_CHARS = 4000
 
@@ -23,7 +24,8 @@ def _error(code: str, status: int, detail: str) -> HTTPResponse:
     return response.json({"error": code, "detail": detail}, status=status)
 
 
-def create_app(live: LiveStore, replies: ReplyTranslator, name: str = "tellonce_handoff_api") -> Sanic:
+def create_app(live: LiveStore, replies: ReplyTranslator, transcripts: Optional[TranscriptReader] = None,
+               name: str = "tellonce_handoff_api") -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 64 * 1024
 
@@ -71,7 +73,10 @@ def create_app(live: LiveStore, replies: ReplyTranslator, name: str = "tellonce_
     @app.get("/cases/<case_id:int>")
     @guarded
     async def get_case(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
-        return response.json(await off_loop(live.case, case_id))
+        case = await off_loop(live.case, case_id)
+        # the whole story: the conversation with the bot (and any live part), as the patient wrote it and in English
+        case["transcript"] = await off_loop(transcripts.read, case["conversation_id"]) if transcripts else []
+        return response.json(case)
 
     @app.post("/cases/<case_id:int>/claim")
     @guarded

@@ -53,7 +53,14 @@ SPEC = {
         "schemas": {"Case": _CASE, "Message": _MESSAGE, "Error": _ERROR,
                     "CaseDetail": {"allOf": [{"$ref": "#/components/schemas/Case"}, {"type": "object", "properties": {
                         "conversation_id": {"type": "string"},
-                        "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}}]}},
+                        "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
+                        "transcript": {"type": "array", "description": "the conversation with the bot, oldest first",
+                                       "items": {"type": "object", "properties": {
+                                           "from": {"type": "string", "enum": ["patient", "bot"]},
+                                           "at": {"type": "string", "format": "date-time"},
+                                           "text": {"type": "string", "description": "as written or sent"},
+                                           "english_text": {"type": "string", "nullable": True},
+                                           "language": {"type": "string"}}}}}}]}},
     },
     "security": [{"bearer": []}],
     "paths": {

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff
 from actions.safety import ActionRedFlag
@@ -138,3 +139,47 @@ async def test_unverified_patients_go_to_triage_with_its_hours(dispatcher, store
 async def test_unverified_in_hours(dispatcher, store, db):
     await handoff.hand_off_unverified(dispatcher, request(), "patient_request")
     assert responses(dispatcher) == ["utter_handoff_triage"]
+
+
+async def test_any_update_with_no_request(dispatcher, store):
+    await handoff.case_update(dispatcher, make_tracker(events=[user_event("any update?", "ask_case_update")]))
+    assert responses(dispatcher) == ["utter_case_update_none"]
+
+
+async def test_any_update_while_waiting_says_who_and_when(dispatcher, store, db):
+    patient = margaret(store)
+    await handoff.hand_off_verified(dispatcher, request(patient), store, patient)
+    store.clock = lambda: T(2026, 11, 23, 18, 0)  # that evening: the team has gone home
+    update = CollectingDispatcher()
+    await handoff.case_update(update, make_tracker({"patient_id": str(patient)},
+                                                   [user_event("any update?", "ask_case_update")]))
+    [message] = update.messages
+    assert message["response"] == "utter_case_update_waiting"
+    assert (message["coordinator_name"], message["reply_day"], message["reply_time"]) == \
+        ("Priya Sharma", "Tuesday 24 November", "11:00")
+
+
+async def test_any_update_while_a_coordinator_is_talking(dispatcher, store, db):
+    from bot.live.store import LiveStore, Staff
+
+    patient = margaret(store)
+    await handoff.hand_off_verified(dispatcher, request(patient), store, patient)
+    with db.session() as session:
+        case_id, priya = session.execute(sa.select(HandoffCase.id, HandoffCase.coordinator_id)).one()
+    LiveStore(db).claim(case_id, Staff(priya, "Priya Sharma", 1))
+    update = CollectingDispatcher()
+    await handoff.case_update(update, make_tracker({"patient_id": str(patient)},
+                                                   [user_event("any news", "ask_case_update")]))
+    assert update.messages[0]["response"] == "utter_case_update_live"
+
+
+async def test_an_unverified_patient_hears_about_this_conversations_request_only(dispatcher, store):
+    store.clock = lambda: T(2026, 11, 29, 15, 0)  # Sunday
+    await handoff.hand_off_unverified(dispatcher, request(), "patient_request")
+    update = CollectingDispatcher()
+    await handoff.case_update(update, make_tracker(events=[user_event("any update?", "ask_case_update")]))
+    assert update.messages[0]["response"] == "utter_case_update_triage"
+    other = CollectingDispatcher()
+    await handoff.case_update(other, make_tracker(events=[user_event("any update?", "ask_case_update")],
+                                                  sender_id="someone-else"))
+    assert other.messages[0]["response"] == "utter_case_update_none"

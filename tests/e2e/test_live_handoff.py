@@ -165,6 +165,11 @@ def test_tomasz_polish_loop_through_the_phrasebook_translator(stack, registry):
     assert reply["text"] == "Dzień dobry, Tomasz, zadzwonię do Pana jutro rano."
     assert reply["metadata"]["machine_translated"] is True and reply["metadata"]["language"] == "pl"
     status, detail = stack.api("GET", f"/cases/{case.id}", token)
+    # the story so far, as Tomasz wrote it and in English: Priya need not ask him to repeat it
+    asked = next(t for t in detail["transcript"] if t["from"] == "patient")
+    assert (asked["text"], asked["english_text"], asked["language"]) == \
+        ("Chcę porozmawiać z moim koordynatorem", "I want to talk to my coordinator", "pl")
+    assert any(t["from"] == "bot" and t["language"] == "pl" for t in detail["transcript"])
     [answer] = [m for m in detail["messages"] if m["direction"] == "patient"]
     assert (answer["original_text"], answer["english_text"], answer["language"]) == \
         ("Dobrze, będę w domu.", "Fine, I will be at home.", "pl")
@@ -172,3 +177,57 @@ def test_tomasz_polish_loop_through_the_phrasebook_translator(stack, registry):
     replies = stack.exchange(sender, "Dziękuję bardzo")
     assert replies[0]["text"] == catalogue_text("utter_coordinator_closed", "pl", {"coordinator_name": "Priya Sharma"})
     assert all(r["metadata"]["language"] == "pl" for r in replies)
+
+
+def test_any_update_through_the_whole_stack(stack, registry):
+    close_open_cases(registry, "9990000018")
+    sender = new_sender()
+    assert "don't have an open request" in " ".join(stack.say(sender, "any update?"))
+    case = open_case_for(stack, registry, sender, "999 000 0018", "14/03/1948")
+    reply = " ".join(stack.say(sender, "any update on my request?"))
+    assert "Your request is with Priya Sharma" in reply and "nothing will be lost" in reply
+    token = stack.staff_token(PRIYA)
+    stack.api("POST", f"/cases/{case.id}/claim", token)
+    stack.api("POST", f"/cases/{case.id}/handback", token)
+    replies = stack.say(sender, "any news?")
+    assert "finished talking with you" in replies[1] and "Your request is with Priya Sharma" in replies[-1]
+    stack.api("POST", f"/cases/{case.id}/claim", token)
+    stack.api("POST", f"/cases/{case.id}/close", token)
+
+
+def test_the_same_loop_out_of_hours(stack, registry):
+    """Margaret writes while Dartford is closed: told when, 111 for anything urgent; the email
+    still goes; Priya picks it up (here at once) and the loop runs as in hours."""
+    import datetime as dt
+
+    from bot.models import Coordinator
+
+    close_open_cases(registry, "9990000018")
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    with registry.session() as session:
+        team = session.execute(sa.select(Coordinator.team_id).where(Coordinator.email == PRIYA)).scalar_one()
+        session.execute(sa.update(Coordinator).where(Coordinator.team_id == team).values(
+            work_days=str(tomorrow.isoweekday()), work_start=dt.time(9), work_end=dt.time(17)))
+    try:
+        sender = new_sender()
+        stack.say(sender, "Can I talk to my coordinator")
+        stack.say(sender, "999 000 0018")
+        told = " ".join(stack.say(sender, "14/03/1948"))
+    finally:
+        with registry.session() as session:
+            session.execute(sa.update(Coordinator).where(Coordinator.team_id == team).values(
+                work_days="1,2,3,4,5,6,7", work_start=dt.time(0), work_end=dt.time(23, 59, 59)))
+    assert "closed now" in told and f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B}" in told and "111" in told
+    with registry.session() as session:
+        case = session.execute(sa.select(HandoffCase).where(HandoffCase.conversation_id == sender)).scalar_one()
+        case_id, in_hours = case.id, case.summary["in_hours"]
+    assert in_hours is False
+    assert wait_for_email(stack, f"TO-{case_id:06d}")[0]["To"] == PRIYA
+    token = stack.staff_token(PRIYA)
+    assert stack.api("POST", f"/cases/{case_id}/claim", token)[0] == 200
+    assert stack.api("POST", f"/cases/{case_id}/reply", token, {"text": "Good morning Margaret."})[0] == 201
+    replies = stack.exchange(sender, "Good morning Priya")
+    assert [r["text"] for r in replies][-1] == "Good morning Margaret."
+    status, detail = stack.api("GET", f"/cases/{case_id}", token)
+    assert [m["original_text"] for m in detail["messages"] if m["direction"] == "patient"] == ["Good morning Priya"]
+    assert stack.api("POST", f"/cases/{case_id}/close", token)[0] == 200
