@@ -9,9 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_goal, latest_user_event, local_now, off_loop, reply_locale, verified_patient_id
+from actions.common import latest_goal, latest_user_event, off_loop, reply_locale, verified_patient_id
 from actions.store import AppointmentView, Store, get_store
 from bot import dates
+from bot.service_hours import local_now
 
 _WORD = re.compile(r"[a-z']{4,}")
 CHANGE_KINDS = {"request_reschedule": "reschedule", "request_cancel": "cancel"}

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import functools
 from typing import Any, Callable, Optional, TypeVar
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
 
 from bot.language import reply as language_reply
 from bot.languages import default_table
-from bot.settings import load_settings
 
 T = TypeVar("T")
 
@@ -52,11 +49,6 @@ def conversation_language(tracker: Tracker) -> str:
 def reply_locale(tracker: Tracker) -> str:
     """The Babel locale for dates and times in this turn's replies."""
     return language_reply.babel_locale(conversation_language(tracker), default_table())
-
-
-def local_now() -> dt.datetime:
-    """Wall-clock time in the service's timezone, naive, as appointments are stored."""
-    return dt.datetime.now(ZoneInfo(load_settings().timezone)).replace(tzinfo=None)
 
 
 # What the patient may ask for that needs verification first.

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from zoneinfo import ZoneInfo
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
@@ -29,7 +28,7 @@ from bot.models import (
     VerificationFailure,
     utcnow,
 )
-from bot.service_hours import Calendar, Hours, default_calendar
+from bot.service_hours import Calendar, Hours, default_calendar, local_now
 from bot.settings import Settings, load_settings
 
 
@@ -89,10 +88,6 @@ class Route:
 
 def _hours(coordinator: Coordinator) -> Hours:
     return Hours.parse(coordinator.work_days, coordinator.work_start, coordinator.work_end)
-
-
-def local_now(timezone: str) -> dt.datetime:
-    return dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
 def _coordinator_view(coordinator: Coordinator) -> CoordinatorView:

@@ -11,13 +11,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import appointments, handoff
 from actions.base import TellOnceFormValidation
-from actions.common import (conversation_language, latest_goal, local_now, off_loop, translation_failed,
+from actions.common import (conversation_language, latest_goal, off_loop, translation_failed,
                             verified_patient_id)
 from actions.store import get_store
 from bot import dates, nhs
 from bot.exceptions import InvalidDate, InvalidNHSNumber
 from bot.language.reply import REPLY_LANGUAGE_SLOT
 from bot.languages import default_table
+from bot.service_hours import local_now
 from bot.settings import load_settings
 
 # What the patient asked for that needed verification, and who answers it.

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 from bench.servers import wait_until_up
 from bot.db import Database
-from bot.launch import free_port
+from bot.launch import free_port, stop
 from bot.models import Coordinator, HandoffCase, Patient
 from bot.settings import PROJECT_ROOT, rasa_environment
 
@@ -131,13 +131,7 @@ def run(loops: int = 8) -> Dict:
             out["reply_api_ms"].append(reply_ms)
             _post(f"{api}/cases/{case_id}/close", {}, token)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         db.dispose()
     return {"loops": len(out["request_to_case_ms"]),
             "stats": {k: {"p50": statistics.median(v), "p95": _pct(v, 95)} for k, v in out.items() if v}}

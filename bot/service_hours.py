@@ -11,14 +11,21 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import FrozenSet, Optional
+from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, load_settings
 
 CALENDAR = PROJECT_ROOT / "data" / "service_calendar.yml"
 SEARCH_DAYS = 60  # the longest gap between working days worth looking across
 logger = logging.getLogger(__name__)
+
+
+def local_now(timezone: Optional[str] = None) -> dt.datetime:
+    """Wall-clock time in the service's timezone (TELLONCE_TIMEZONE), naive, as appointments
+    and working hours are stored."""
+    return dt.datetime.now(ZoneInfo(timezone or load_settings().timezone)).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
