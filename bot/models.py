@@ -162,6 +162,7 @@ class CaseMessage(Base):
     language = sa.Column(sa.String(12), nullable=False, default="en")
     translation = sa.Column(sa.String(12), nullable=False, default="none")  # none | catalogue | machine | failed
     response = sa.Column(sa.String(60), nullable=True)  # notice: the catalogue response name
+    variables = sa.Column(sa.JSON, nullable=True)  # notice: its placeholders' values
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     delivered_at = sa.Column(sa.DateTime, nullable=True)
 

@@ -12,6 +12,7 @@ from typing import Dict, List, Optional
 
 import sqlalchemy as sa
 
+from bot.catalogue import load_responses
 from bot.db import Database
 from bot.exceptions import CaseConflict, CaseNotFound
 from bot.models import CaseMessage, Coordinator, HandoffCase, StaffToken, utcnow
@@ -177,8 +178,12 @@ class LiveStore:
 
     @staticmethod
     def _notice(session, case: HandoffCase, response: str, coordinator_name: str) -> None:
+        """Queue a catalogue response for the patient; the transcript shows it in English."""
+        variables = {"coordinator_name": coordinator_name}
+        english = load_responses("en")[response][0]["text"].format(**variables)
         session.add(CaseMessage(case_id=case.id, conversation_id=case.conversation_id, direction="notice",
-                                coordinator_id=None, original_text=coordinator_name, response=response,
+                                coordinator_id=None, original_text=english, english_text=english,
+                                response=response, variables=variables,
                                 language=(case.summary or {}).get("language", "en")))
 
     def case_language(self, case_id: int) -> str:
@@ -223,7 +228,7 @@ class LiveStore:
                     continue  # another request delivered it
                 if row.direction == "notice":
                     taken.append(Outgoing(row.id, "notice", None, row.response,
-                                          {"coordinator_name": row.original_text}, row.language))
+                                          dict(row.variables or {}), row.language))
                 else:
                     name = session.get(Coordinator, row.coordinator_id).name if row.coordinator_id else ""
                     taken.append(Outgoing(row.id, "coordinator", row.patient_text, None, {}, row.language,

@@ -85,6 +85,8 @@ def test_margaret_priya_whole_loop(stack, registry):
     status, detail = stack.api("GET", f"/cases/{case.id}", token)
     patient_messages = [m for m in detail["messages"] if m["direction"] == "patient"]
     assert [m["original_text"] for m in patient_messages] == ["A bit better, thank you. The swelling has gone down."]
+    [joined] = [m for m in detail["messages"] if m["direction"] == "notice"]
+    assert joined["original_text"].startswith("Priya Sharma from your care team has joined")
     delivered = [m for m in detail["messages"] if m["direction"] == "coordinator"]
     assert delivered[0]["delivered_at"] is not None
     # no message is lost while paused: three in a row all reach Priya
