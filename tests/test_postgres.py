@@ -50,6 +50,38 @@ def test_registry_works_unchanged_on_postgresql(pg_store):
     pg_store.record_safety_event("pg-conversation", "chest_pain", patient_id)
 
 
+def test_handoff_outbox_and_live_conversation_on_postgresql(pg_store):
+    """The case's email commits with it; the worker's conditional claim, the duty rota, claims,
+    replies and delivery all run unchanged on PostgreSQL."""
+    import sqlalchemy as sa
+
+    from bot.live.store import LiveStore
+    from bot.models import OutboxMessage
+    from bot.outbox.senders import RecordingSender
+    from bot.outbox.worker import OutboxWorker
+
+    patient_id = pg_store.verify("9990000026", dt.date(1961, 7, 2))
+    monday_10 = dt.datetime(2026, 11, 23, 10, 0)
+    case = pg_store.open_handoff_case("pg-live", "red_flag", patient_id, True, {"language": "pl"}, now=monday_10)
+    assert (case.queue, case.coordinator.name, case.assigned.name) == ("duty", "Tom Fletcher", "Ewa Kowalska")
+    with pg_store.db.session() as session:
+        assert session.execute(sa.select(OutboxMessage.recipient).where(OutboxMessage.case_id == case.id)
+                               ).scalars().all() == ["tom.fletcher@tellonce.invalid"]
+    sender = RecordingSender()
+    assert OutboxWorker(pg_store.db, {"email": sender}).run_once().sent >= 1
+    assert any(payload["subject"].startswith("URGENT") for _, payload in sender.sent)
+    live = LiveStore(pg_store.db)
+    token = live.issue_token("tom.fletcher@tellonce.invalid")
+    tom = live.staff_for_token(token)
+    live.claim(case.id, tom)
+    assert live.live_case("pg-live").id == case.id
+    live.record_patient_message(case.id, "pg-live", "Boli mnie w klatce", "My chest hurts", "pl", "machine")
+    live.add_reply(case.id, tom, "An ambulance is on its way.", "Karetka jest w drodze.", "pl", "machine")
+    outgoing = live.take_outgoing("pg-live")
+    assert [o.direction for o in outgoing] == ["notice", "coordinator"] and live.take_outgoing("pg-live") == []
+    assert live.release(case.id, tom, close=True)["status"] == "closed"
+
+
 def test_rasa_tracker_store_works_unchanged_on_postgresql(pg_url, monkeypatch):
     import asyncio
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from bot.models import HandoffCase
 
 PRIYA = "priya.sharma@tellonce.invalid"
+EWA = "ewa.kowalska@tellonce.invalid"  # Tomasz's coordinator (Swanley)
 
 
 def new_sender() -> str:
@@ -145,7 +146,7 @@ def test_the_api_refuses_without_a_token_and_another_coordinators_claim(stack, r
 
 
 def test_tomasz_polish_loop_through_the_phrasebook_translator(stack, registry):
-    """Tomasz writes Polish; Priya writes English; each reads their own language."""
+    """Tomasz writes Polish; his coordinator Ewa writes English; each reads their own language."""
     from bot.live.relay import catalogue_text
 
     close_open_cases(registry, "9990000026")
@@ -153,8 +154,9 @@ def test_tomasz_polish_loop_through_the_phrasebook_translator(stack, registry):
     case = open_case_for(stack, registry, sender, "999 000 0026", "02/07/1961",
                          ask="Chcę porozmawiać z moim koordynatorem")
     [message] = wait_for_email(stack, f"TO-{case.id:06d}")
+    assert message["To"] == EWA
     assert "Polish (pl)" in message.get_content() and "Interpreter:  yes" in message.get_content()
-    token = stack.staff_token(PRIYA)
+    token = stack.staff_token(EWA)
     assert stack.api("POST", f"/cases/{case.id}/claim", token)[0] == 200
     status, sent = stack.api("POST", f"/cases/{case.id}/reply", token,
                              {"text": "Hello Tomasz, I will call you tomorrow morning."})
@@ -162,12 +164,12 @@ def test_tomasz_polish_loop_through_the_phrasebook_translator(stack, registry):
     assert sent["patient_text"] == "Dzień dobry, Tomasz, zadzwonię do Pana jutro rano."
     replies = stack.exchange(sender, "Dobrze, będę w domu.")
     joined, reply = replies
-    assert joined["text"] == catalogue_text("utter_coordinator_joined", "pl", {"coordinator_name": "Priya Sharma"})
+    assert joined["text"] == catalogue_text("utter_coordinator_joined", "pl", {"coordinator_name": "Ewa Kowalska"})
     assert joined["metadata"]["language"] == "pl"
     assert reply["text"] == "Dzień dobry, Tomasz, zadzwonię do Pana jutro rano."
     assert reply["metadata"]["machine_translated"] is True and reply["metadata"]["language"] == "pl"
     status, detail = stack.api("GET", f"/cases/{case.id}", token)
-    # the story so far, as Tomasz wrote it and in English: Priya need not ask him to repeat it
+    # the story so far, as Tomasz wrote it and in English: Ewa need not ask him to repeat it
     asked = next(t for t in detail["transcript"] if t["from"] == "patient")
     assert (asked["text"], asked["english_text"], asked["language"]) == \
         ("Chcę porozmawiać z moim koordynatorem", "I want to talk to my coordinator", "pl")
@@ -177,7 +179,7 @@ def test_tomasz_polish_loop_through_the_phrasebook_translator(stack, registry):
         ("Dobrze, będę w domu.", "Fine, I will be at home.", "pl")
     assert stack.api("POST", f"/cases/{case.id}/close", token)[0] == 200
     replies = stack.exchange(sender, "Dziękuję bardzo")
-    assert replies[0]["text"] == catalogue_text("utter_coordinator_closed", "pl", {"coordinator_name": "Priya Sharma"})
+    assert replies[0]["text"] == catalogue_text("utter_coordinator_closed", "pl", {"coordinator_name": "Ewa Kowalska"})
     assert all(r["metadata"]["language"] == "pl" for r in replies)
 
 
