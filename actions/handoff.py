@@ -63,13 +63,18 @@ async def tell_coordinator(dispatcher: CollectingDispatcher, tracker: Tracker, s
     return []
 
 
+def reply_by_vars(case: CaseView, locale: str) -> Dict[Text, Any]:
+    """When the patient will hear back, in their locale ({} if nobody's hours are known)."""
+    if case.reply_by is None:
+        return {}
+    return {"reply_day": dates.spoken_day(case.reply_by, locale), "reply_time": dates.spoken_time(case.reply_by, locale)}
+
+
 def case_reply(case: CaseView, locale: str) -> Tuple[Text, Dict[Text, Any]]:
     """The response that tells the patient who has their case and when they will hear back."""
     if not case.created:
         return "utter_handoff_existing", coordinator_vars(case.coordinator) if case.coordinator else {}
-    when: Dict[Text, Any] = {}
-    if case.reply_by is not None:
-        when = {"reply_day": dates.spoken_day(case.reply_by, locale), "reply_time": dates.spoken_time(case.reply_by, locale)}
+    when = reply_by_vars(case, locale)
     if case.queue == "triage" or case.coordinator is None:
         return ("utter_handoff_triage_out_of_hours", when) if when and not case.in_hours else ("utter_handoff_triage", {})
     if when and not case.in_hours:
@@ -136,9 +141,7 @@ async def case_update(dispatcher: CollectingDispatcher, tracker: Tracker) -> Lis
     elif case.status == "claimed" and case.coordinator is not None:
         dispatcher.utter_message(response="utter_case_update_live", coordinator_name=case.coordinator.name)
     else:
-        locale = reply_locale(tracker)
-        when = {"reply_day": dates.spoken_day(case.reply_by, locale),
-                "reply_time": dates.spoken_time(case.reply_by, locale)} if case.reply_by else None
+        when = reply_by_vars(case, reply_locale(tracker))
         if case.coordinator is not None and when:
             dispatcher.utter_message(response="utter_case_update_waiting", **coordinator_vars(case.coordinator), **when)
         elif when:

@@ -58,6 +58,14 @@ class LanguageTable:
             return listed
         return code.split("-")[0]
 
+    def provider_codes(self, source: str, target: str, provider: str) -> Optional[Tuple[str, str]]:
+        """(source code, target code) to ask ``provider`` for, or None if it cannot translate
+        into ``target`` (or translation is switched off)."""
+        if provider == "none":
+            return None
+        to = self.provider_code(target, provider)
+        return (self.provider_code(source, provider) or source, to) if to else None
+
     def direction(self, code: str) -> str:
         """"rtl" for languages written right to left, else "ltr" (unknown codes too)."""
         return "rtl" if code in self.by_code and self.by_code[code].rtl else "ltr"

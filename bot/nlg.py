@@ -106,10 +106,8 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         """(translator, English's code, ``language``'s code) for the provider, or None if it
         cannot translate into ``language``."""
         translator = self.translator()
-        target = self.table.provider_code(language, translator.provider)
-        if not target or translator.provider == "none":
-            return None
-        return translator, self.table.provider_code(ENGLISH, translator.provider) or ENGLISH, target
+        codes = self.table.provider_codes(ENGLISH, language, translator.provider)
+        return (translator, *codes) if codes else None
 
     def _metadata(self, message: Dict[str, Any], language: str, source: str, name: str,
                   translated_fields: Optional[List[str]] = None) -> Dict[str, Any]:

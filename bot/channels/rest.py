@@ -15,9 +15,9 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
-from sqlalchemy.exc import SQLAlchemyError
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.catalogue import load_responses
 from bot.channels.guard import MAX_MESSAGE_CHARS, RateLimiter, clean_sender, clean_text
@@ -137,16 +137,14 @@ class GuardedRestInput(RestInput):
                 inbound = await pipeline.process_safely(payload["sender"], payload["message"])
                 language = inbound.metadata["language"]
                 live = LiveStore(pipeline.conversations.db)
+                outgoing = []
                 try:
-                    live_case = await loop.run_in_executor(None, live.live_case, payload["sender"])
-                    if live_case is not None:
-                        # a coordinator has the conversation: record and relay every message; the
-                        # bot stays silent unless the message is a red flag (the advice never waits)
-                        await loop.run_in_executor(None, partial(
-                            live.record_patient_message, live_case.id, payload["sender"], payload["message"],
-                            inbound.metadata.get("english_text"), language,
-                            inbound.metadata.get("translation") or "none"))
-                        recorded = True
+                    # a coordinator has the conversation: record and relay every message; the bot
+                    # stays silent unless it is a red flag (the advice never waits). Also take the
+                    # coordinator's replies and notices, returned with this message.
+                    recorded, outgoing = await loop.run_in_executor(None, partial(
+                        live.patient_message, payload["sender"], payload["message"],
+                        inbound.metadata.get("english_text"), language, inbound.metadata.get("translation") or "none"))
                 except SQLAlchemyError as error:  # the registry is away: the bot takes the message, so it is kept
                     logger.error("rest.live.unavailable error=%s", type(error).__name__)
                 if not recorded or inbound.metadata.get("red_flag"):
@@ -156,12 +154,6 @@ class GuardedRestInput(RestInput):
                     ))
                 if "utter_language_menu" in collector.responses:
                     await loop.run_in_executor(None, pipeline.conversations.set_menu_open, payload["sender"], True)
-                # the coordinator's replies and notices, returned with the patient's next message
-                try:
-                    outgoing = await loop.run_in_executor(None, live.take_outgoing, payload["sender"])
-                except SQLAlchemyError as error:
-                    logger.error("rest.live.unavailable error=%s", type(error).__name__)
-                    outgoing = []
                 pending = [render(item, payload["sender"]) for item in outgoing]
             except Exception as error:  # noqa: BLE001 - the patient must get an answer, and the log no text
                 digest = hashlib.sha256(payload["sender"].encode()).hexdigest()[:12]

@@ -69,11 +69,10 @@ class ReplyTranslator:
             text = catalogue_text(name, language)
             if text:
                 return text, "catalogue"
-        provider = self.translator.provider
-        target = self.table.provider_code(language, provider) if provider != "none" else None
-        source = self.table.provider_code("en", provider) if provider != "none" else None
-        if not target or not source:
+        codes = self.table.provider_codes("en", language, self.translator.provider)
+        if codes is None:
             return english, "failed"
+        source, target = codes
         masked = self.masker.mask(english)
         try:
             result = self.translator.translate(masked.text, source, target)

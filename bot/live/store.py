@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 
@@ -211,6 +211,16 @@ class LiveStore:
             session.add(message)
             session.flush()
             return message.id
+
+    def patient_message(self, conversation_id: str, original: str, english: Optional[str], language: str,
+                        translation: str) -> Tuple[bool, List[Outgoing]]:
+        """Everything the channel needs from the registry for one patient message, in one call:
+        whether a coordinator has the conversation (then the message is recorded for them), and
+        what waits for the patient."""
+        case = self.live_case(conversation_id)
+        if case is not None:
+            self.record_patient_message(case.id, conversation_id, original, english, language, translation)
+        return case is not None, self.take_outgoing(conversation_id)
 
     def take_outgoing(self, conversation_id: str) -> List[Outgoing]:
         """Messages waiting for this conversation's patient, marked delivered as they are taken."""
