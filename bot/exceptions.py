@@ -50,3 +50,13 @@ class CaseNotFound(TellOnceError, LookupError):
 
 class CaseConflict(TellOnceError):
     """The case is not in a state that allows this (claimed by someone else, closed, not claimed)."""
+
+
+class MessageFailed(TellOnceError):
+    """A patient message could not be handled; it was logged (without its text) where it failed.
+
+    ``language`` is the conversation's, for telling the patient so."""
+
+    def __init__(self, kind: str, language: str = "en") -> None:
+        super().__init__(kind)
+        self.kind, self.language = kind, language

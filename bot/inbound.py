@@ -1,6 +1,6 @@
 """Every patient message, before Rasa: language, red flags, masking and translation.
 
-One pipeline for every channel (REST now, SMS and socket.io later). For each message:
+One pipeline for every channel (REST and socket.io through ``bot.channels.turns``; SMS later). For each message:
 
 1. the conversation's language menu or an explicit request ("po polsku proszę")
    switches the language: Rasa gets the ``set_language`` intent directly;
