@@ -10,7 +10,11 @@ patients; no provider is called):
 - patient -> coordinator: from the patient's message being sent to it being readable
   through the API (the channel records it before replying);
 - coordinator -> patient: the reply's API call, plus the patient's next message, which
-  returns it (REST cannot push).
+  returns it (REST cannot push);
+- coordinator -> patient, pushed: the same patient with the web chat open (socket.io,
+  a websocket to the Rasa server): from the reply's API call to the reply arriving,
+  with no patient message (the channel polls the registry every LIVE_PUSH_POLL_SECONDS,
+  0.5 s; the table reports the interval it ran with).
 
 Side by side in the same run: the same patients' ordinary messages answered by the bot,
 so the relay's cost reads as a ratio to a bot turn. `python -m bench.handoff`.
@@ -58,6 +62,33 @@ def _pct(values: List[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else 0.0
 
 
+def _pushed_ms(rasa: str, conversation: str, reply) -> float:
+    """Open the web chat for ``conversation``, call ``reply()``, and time until it arrives."""
+    import asyncio
+
+    import socketio
+
+    async def measure() -> float:
+        client = socketio.AsyncClient(reconnection=False)
+        inbox: asyncio.Queue = asyncio.Queue()
+        confirmed: asyncio.Queue = asyncio.Queue()
+        client.on("bot_uttered", inbox.put_nowait)
+        client.on("session_confirm", confirmed.put_nowait)
+        await client.connect(rasa, transports=["websocket"], socketio_path="/socket.io", wait_timeout=30)
+        try:
+            await client.emit("session_request", {"session_id": conversation})
+            await asyncio.wait_for(confirmed.get(), 30)
+            began = time.perf_counter()
+            expected = await asyncio.to_thread(reply)
+            while (await asyncio.wait_for(inbox.get(), 30)).get("text") != expected:
+                pass
+            return (time.perf_counter() - began) * 1000
+        finally:
+            await client.disconnect()
+
+    return asyncio.run(measure())
+
+
 def start(var: Path) -> tuple:
     ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "HANDOFF_API_PORT", "SMTP_PORT")}
     env = {**rasa_environment(), "TELLONCE_VAR_DIR": str(var), "REST_RATE_LIMIT_PER_MINUTE": "100000",
@@ -87,7 +118,7 @@ def run(loops: int = 8) -> Dict:
     mail = var / "mail" / "new"
     out: Dict[str, List[float]] = {k: [] for k in ("request_to_case_ms", "case_to_email_ms", "bot_turn_ms",
                                                    "patient_to_coordinator_ms", "coordinator_to_patient_ms",
-                                                   "reply_api_ms", "live_turn_ms")}
+                                                   "reply_api_ms", "live_turn_ms", "pushed_ms")}
     try:
         with db.session() as session:
             rows = session.execute(sa.select(Patient.nhs_number, Patient.date_of_birth, Coordinator.email)
@@ -129,11 +160,17 @@ def run(loops: int = 8) -> Dict:
             assert any(r.get("text") == f"reply {index}" for r in replies), replies
             out["coordinator_to_patient_ms"].append((time.perf_counter() - began) * 1000)
             out["reply_api_ms"].append(reply_ms)
+
+            def pushed_reply(text: str = f"pushed {index}") -> str:
+                _post(f"{api}/cases/{case_id}/reply", {"text": text}, token)
+                return text
+
+            out["pushed_ms"].append(_pushed_ms(f"http://127.0.0.1:{ports['RASA_PORT']}", sender, pushed_reply))
             _post(f"{api}/cases/{case_id}/close", {}, token)
     finally:
         stop(processes)
         db.dispose()
-    return {"loops": len(out["request_to_case_ms"]),
+    return {"loops": len(out["request_to_case_ms"]), "push_poll_s": float(env.get("LIVE_PUSH_POLL_SECONDS", "0.5")),
             "stats": {k: {"p50": statistics.median(v), "p95": _pct(v, 95)} for k, v in out.items() if v}}
 
 
@@ -144,6 +181,8 @@ def render(result: Dict) -> str:
             ("patient -> coordinator (readable through the API)", "patient_to_coordinator_ms"),
             ("coordinator -> patient (reply call + patient's next message)", "coordinator_to_patient_ms"),
             ("  of which the reply API call", "reply_api_ms"),
+            (f"coordinator -> patient, pushed to the open web chat (polls every {result.get('push_poll_s', 0.5)} s)",
+             "pushed_ms"),
             ("a patient message while live (recorded, bot silent)", "live_turn_ms"),
             ("a patient message answered by the bot (same run)", "bot_turn_ms")]
     lines = [f"Handoff, {result['loops']} patients (English: no translation provider time)", "",

@@ -102,6 +102,7 @@ def main(argv=None) -> int:
         print(
             "\nTellOnce is running.\n"
             f"  Chat (REST channel): POST {rasa}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"hello\"}}\n"
+            f"  Web chat (socket.io): {rasa}/socket.io/  (coordinators' replies are pushed)\n"
             f"  Rasa server health:  {rasa}/\n"
             f"  Rasa HTTP API:       {rasa}/status?token=<token in {settings.var_dir / 'rasa_auth_token'}>\n"
             f"  Action server:       http://127.0.0.1:{settings.action_port}/health and /ready\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 
@@ -18,6 +18,7 @@ from bot.exceptions import CaseConflict, CaseNotFound
 from bot.models import CaseMessage, Coordinator, HandoffCase, StaffToken, utcnow
 
 SCOPES = ("mine", "team", "triage", "all")
+IN_CHUNK = 500  # conversation ids per IN (...) query: SQLite allows 999 parameters
 
 
 @dataclass(frozen=True)
@@ -224,23 +225,31 @@ class LiveStore:
 
     def take_outgoing(self, conversation_id: str) -> List[Outgoing]:
         """Messages waiting for this conversation's patient, marked delivered as they are taken."""
+        return self.take_outgoing_for([conversation_id]).get(conversation_id, [])
+
+    def take_outgoing_for(self, conversation_ids: Sequence[str]) -> Dict[str, List[Outgoing]]:
+        """What waits for each of these conversations, in order, marked delivered as it is taken
+        (a conditional update: a message taken by another request or process is skipped)."""
         now = utcnow()
-        taken: List[Outgoing] = []
+        taken: Dict[str, List[Outgoing]] = {}
+        ids = list(dict.fromkeys(conversation_ids))
         with self.db.session() as session:
-            rows = session.execute(sa.select(CaseMessage).where(
-                CaseMessage.conversation_id == conversation_id, CaseMessage.delivered_at.is_(None),
-                CaseMessage.direction.in_(("coordinator", "notice"))).order_by(CaseMessage.id)).scalars().all()
-            for row in rows:
-                claimed = session.execute(sa.update(CaseMessage).where(
-                    CaseMessage.id == row.id, CaseMessage.delivered_at.is_(None)).values(delivered_at=now)
-                    .execution_options(synchronize_session=False)).rowcount
-                if not claimed:
-                    continue  # another request delivered it
-                if row.direction == "notice":
-                    taken.append(Outgoing(row.id, "notice", None, row.response,
-                                          dict(row.variables or {}), row.language))
-                else:
-                    name = session.get(Coordinator, row.coordinator_id).name if row.coordinator_id else ""
-                    taken.append(Outgoing(row.id, "coordinator", row.patient_text, None, {}, row.language,
-                                          row.translation, name))
+            for start in range(0, len(ids), IN_CHUNK):
+                rows = session.execute(sa.select(CaseMessage).where(
+                    CaseMessage.conversation_id.in_(ids[start:start + IN_CHUNK]), CaseMessage.delivered_at.is_(None),
+                    CaseMessage.direction.in_(("coordinator", "notice"))).order_by(CaseMessage.id)).scalars().all()
+                for row in rows:
+                    claimed = session.execute(sa.update(CaseMessage).where(
+                        CaseMessage.id == row.id, CaseMessage.delivered_at.is_(None)).values(delivered_at=now)
+                        .execution_options(synchronize_session=False)).rowcount
+                    if not claimed:
+                        continue  # another request delivered it
+                    taken.setdefault(row.conversation_id, []).append(self._outgoing(session, row))
         return taken
+
+    @staticmethod
+    def _outgoing(session, row: CaseMessage) -> Outgoing:
+        if row.direction == "notice":
+            return Outgoing(row.id, "notice", None, row.response, dict(row.variables or {}), row.language)
+        name = session.get(Coordinator, row.coordinator_id).name if row.coordinator_id else ""
+        return Outgoing(row.id, "coordinator", row.patient_text, None, {}, row.language, row.translation, name)

@@ -171,3 +171,13 @@ def test_credentials_file_enables_the_guarded_rest_channel():
     credentials = yaml.safe_load(serve.CREDENTIALS.read_text(encoding="utf-8"))
     assert "bot.channels.rest.GuardedRestInput" in credentials
     assert "rest" not in credentials  # Rasa's unguarded RestInput must not also be served
+
+
+def test_credentials_file_enables_the_guarded_socketio_channel_only():
+    from bot.channels.socketio import GuardedSocketIOInput
+
+    credentials = yaml.safe_load(serve.CREDENTIALS.read_text(encoding="utf-8"))
+    assert "bot.channels.socketio.GuardedSocketIOInput" in credentials
+    assert "socketio" not in credentials  # nor Rasa's own socket.io channel (it drops replies: issue 13027)
+    channel = GuardedSocketIOInput.from_credentials(credentials["bot.channels.socketio.GuardedSocketIOInput"])
+    assert channel.name() == "socketio" and channel.session_persistence
