@@ -12,8 +12,8 @@ from bot.catalogue import domain_responses, load_responses
 from bot.redflags import GENERAL_CATEGORY, RedFlagLexicon
 from bot.settings import PROJECT_ROOT
 
-# Python that sends responses by name: the actions, the REST channel, and the live relay
-ACTION_FILES = (sorted((PROJECT_ROOT / "actions").glob("*.py")) + [PROJECT_ROOT / "bot" / "channels" / "rest.py"]
+# Python that sends responses by name: the actions, the channels, and the live relay
+ACTION_FILES = (sorted((PROJECT_ROOT / "actions").glob("*.py")) + sorted((PROJECT_ROOT / "bot" / "channels").glob("*.py"))
                 + sorted((PROJECT_ROOT / "bot" / "live").glob("*.py")))
 RESPONSE_NAME = re.compile(r"[\"'](utter_[a-z0-9_/]+)[\"']")
 
