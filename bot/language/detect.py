@@ -104,7 +104,7 @@ HIGH_LEXICON_WEIGHTS = {0: 0.0, 1: 0.25, 2: 0.75}
 # than its "small" one (down to 1e-6): rare words of neighbours that write alike. wordfreq has
 # large lists for 13 of our voting-script languages; on the dev split Spanish's made es/pt worse
 # (Portuguese's alone tells them apart better) and German's and Arabic's changed nothing, so
-# they are left out (~9 MB). They add ~3 s to the warm-up.
+# they are left out (~9 MB). They add ~4 s to the warm-up.
 LARGE_LISTS: Tuple[str, ...] = ("cs", "pt", "nl", "ru", "uk", "en", "fr", "it", "pl", "sv")
 # Languages whose lingua high-accuracy models are loaded: the most accuracy per MB on the dev
 # split (each costs 7-30 MB resident; all 25 Latin-script ones would cost ~680 MB).

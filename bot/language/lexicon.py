@@ -25,7 +25,7 @@ Memory: ~4.8 million (word, language) entries kept as two sorted numpy arrays (a
 of the word; 16 bits of list and centibels of frequency): 29 MB, instead of ~700 MB of Python
 dictionaries. A 32-bit hash of one of the text's words matches some other word's entry about
 once in a thousand lookups, which costs nothing measurable. Hashes are Python's own, built in
-this process, so they need no cache and are never stored. Loading takes ~3.5 s; ``load`` does
+this process, so they need no cache and are never stored. Loading takes ~4-5 s; ``load`` does
 it up front (the detector's ``warm_up`` calls it).
 
 The constants and the choice of large lists were made on the dev split of ../shared/langid
