@@ -19,19 +19,21 @@ Evidence, cheapest first:
      1,000 steps, which costs it 1-7 ms; here ~0.1 ms, and without its 65 MB of
      Python dictionaries);
    - on one or two words, how often each language writes those words
-     (bot.language.lexicon: wordfreq's lists, ~25 MB), which tells "obrigado" from
+     (bot.language.lexicon: wordfreq's lists, ~30 MB; the large lists, which know rare
+     words, for ten languages with close neighbours), which tells "obrigado" from
      "gracias" and "ktorý" from "který" where letter statistics cannot.
 3. when the vote's leader is one of ten languages that lingua's high-accuracy models
    (1- to 5-grams, 7-30 MB per language) tell apart much better on one or two words
    (es/pt/it, af/nl, yo/tl/sn/lg, en), and the vote is not already sure, lingua
    high-accuracy decides among those ten, with the word frequencies. High-accuracy
    models for all our languages would take ~800 MB; these ten and the word lists keep
-   the whole detector at ~265 MB, under its 300 MB budget.
+   the whole detector at ~260 MB (once ``warm_up`` has given loading's freed memory back to
+   the system), under its 300 MB budget.
 
-The weights, the high-accuracy set, the cue letters, the word-frequency constants and
-the confidence calibration were chosen on lines 501-1000 of the labelled data in ../shared/langid, never on
-lines 1-500, which `python -m bench.langid` reports on. Nothing is downloaded: every
-model ships inside its wheel.
+The weights, the high-accuracy set, the cue letters, the word-frequency constants, which
+languages use large word lists and the confidence calibration were chosen on lines 501-1000
+of the labelled data in ../shared/langid, never on lines 1-500, which `python -m bench.langid`
+reports on. Nothing is downloaded: every model ships inside its wheel.
 """
 from __future__ import annotations
 
@@ -97,7 +99,13 @@ LEXICON_WEIGHTS: Dict[Tuple[str, int], float] = {
     ("Arab", 0): 0.0, ("Arab", 1): 1.0, ("Arab", 2): 1.5,
     ("Deva", 0): 0.0, ("Deva", 1): 0.5, ("Deva", 2): 0.75,
 }
-HIGH_LEXICON_WEIGHTS = {0: 0.0, 1: 0.5, 2: 0.75}
+HIGH_LEXICON_WEIGHTS = {0: 0.0, 1: 0.25, 2: 0.75}
+# Languages whose word frequencies are read from wordfreq's "large" list (down to 1e-8) rather
+# than its "small" one (down to 1e-6): rare words of neighbours that write alike. wordfreq has
+# large lists for 13 of our voting-script languages; on the dev split Spanish's made es/pt worse
+# (Portuguese's alone tells them apart better) and German's and Arabic's changed nothing, so
+# they are left out (~9 MB). They add ~4 s to the warm-up.
+LARGE_LISTS: Tuple[str, ...] = ("cs", "pt", "nl", "ru", "uk", "en", "fr", "it", "pl", "sv")
 # Languages whose lingua high-accuracy models are loaded: the most accuracy per MB on the dev
 # split (each costs 7-30 MB resident; all 25 Latin-script ones would cost ~680 MB).
 HIGH_ACCURACY = ("es", "pt", "it", "af", "nl", "yo", "tl", "sn", "lg", "en")
@@ -112,6 +120,20 @@ FLOOR = 1e-6  # the least probability any model is taken to give
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+", re.IGNORECASE)
 MAX_CHARS = 2000  # a long paste is judged on its start
 EVIDENCE_CHARS = 150  # what the models see: as accurate on the dev split as 300, and faster
+
+
+def _release_freed_memory() -> None:
+    """Give the heap's free pages back to the system (glibc only; elsewhere nothing happens).
+
+    Loading parses JSON profiles, word lists and compressed lingua models whose temporary
+    memory is freed but, in small blocks spread over the heap, stays resident: ~35 MB.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _bucket(text: str) -> int:
@@ -219,7 +241,7 @@ class LanguageDetector:
 
     # models -----------------------------------------------------------------
     def warm_up(self) -> None:
-        """Load every model now (~2 s, ~260 MB), so that no message waits for one.
+        """Load every model now (~6 s, ~260 MB), so that no message waits for one.
 
         lingua loads a model when a text first needs it; these texts need them all.
         """
@@ -233,6 +255,7 @@ class LanguageDetector:
         if self.high_accuracy:
             self._lingua_high_detector().compute_language_confidence_values(WARM_UP["Latn"])
         self.detect("good morning")
+        _release_freed_memory()
 
     def _fasttext_model(self):
         with self._lock:
@@ -275,7 +298,7 @@ class LanguageDetector:
                 self._words = WordFrequencies({language.code: language.detectors["wordfreq"]
                                                for language in self.table.languages
                                                if language.detectors.get("wordfreq")
-                                               and language.script in VOTING_SCRIPTS})
+                                               and language.script in VOTING_SCRIPTS}, LARGE_LISTS)
         return self._words.load()
 
     def _profile_scorer(self) -> ProfileScorer:

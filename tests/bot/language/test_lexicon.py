@@ -31,7 +31,7 @@ def test_lists_come_from_the_language_table(words):
 def test_the_most_frequent_language_of_a_word(words, word, top):
     found = words.frequencies(word)
     assert max(found, key=found.get) == top, found
-    assert all(-6.0 <= value <= 0 for value in found.values())
+    assert all(-8.0 <= value <= 0 for value in found.values())
 
 
 def test_devanagari_words_keep_their_vowel_signs():
@@ -79,8 +79,35 @@ def test_loading_reads_the_wheel_not_the_network(monkeypatch):
     assert small.frequencies("qzxv") == {}
 
 
+def test_large_lists_know_the_rare_words_of_neighbours(monkeypatch):
+    import socket
+
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: pytest.fail("no downloads"))
+    # "receptech" (Czech: in prescriptions) and "remarcação" (Portuguese: rebooking) are used
+    # less than once per million words: the small lists lack them, the large ones do not.
+    small = WordFrequencies({"cs": "cs", "sk": "sk", "pt": "pt", "es": "es"}).load()
+    large = WordFrequencies({"cs": "cs", "sk": "sk", "pt": "pt", "es": "es"}, large=["cs", "pt"]).load()
+    for word, code, other in (("receptech", "cs", "sk"), ("remarcação", "pt", "es")):
+        assert small.frequencies(word) == {}
+        assert -8.0 <= large.frequencies(word)[code] < -6.0
+        alike = small.log_probabilities(word, [code, other])
+        assert math.isclose(alike[code], alike[other])  # the small lists cannot tell them apart
+        told = large.log_probabilities(word, [code, other])
+        assert told[code] > told[other]
+    # a word a large list lacks is rarer there than one a small list lacks
+    assert large.missing("cs") < large.missing("sk") == lexicon.MISSING
+    assert large.large == {"cs", "pt"}
+
+
+def test_the_detector_reads_large_lists_for_the_configured_languages(words):
+    from bot.language.detect import LARGE_LISTS
+
+    assert words.large == set(LARGE_LISTS) and "sk" not in words.large
+    assert words.frequencies("receptech").get("cs", 0) < -6.0
+
+
 @pytest.mark.parametrize("text, code", [
-    ("obrigado", "pt"), ("gracias", "es"), ("ktorý", "sk"), ("který", "cs"), ("hierdie", "af"),
+    ("receptech", "cs"), ("remarcação", "pt"), ("obrigado", "pt"), ("gracias", "es"), ("ktorý", "sk"), ("který", "cs"), ("hierdie", "af"),
     ("dziękuję bardzo", "pl"), ("bună ziua", "ro"), ("labas rytas", "lt"),
 ])
 def test_the_detector_uses_word_frequencies_on_one_or_two_words(text, code):
