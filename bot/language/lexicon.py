@@ -24,8 +24,8 @@ most written words with Dutch, and without this Dutch would win every shared wor
 Memory: ~4.8 million (word, language) entries kept as two sorted numpy arrays (a 32-bit hash
 of the word; 16 bits of list and centibels of frequency): 29 MB, instead of ~700 MB of Python
 dictionaries. A 32-bit hash of one of the text's words matches some other word's entry about
-once in a thousand lookups, which costs nothing measurable. Hashes are Python's own, built in
-this process, so they need no cache and are never stored. Loading takes ~4-5 s; ``load`` does
+once in a thousand lookups, which costs nothing measurable. Hashes are CRC-32s, so a text gets
+the same scores in every process; they are built at load time and never stored. Loading takes ~4-5 s; ``load`` does
 it up front (the detector's ``warm_up`` calls it).
 
 The constants and the choice of large lists were made on the dev split of ../shared/langid
@@ -36,6 +36,7 @@ from __future__ import annotations
 import gzip
 import math
 import threading
+import zlib
 from array import array
 from importlib import resources
 from itertools import repeat
@@ -57,8 +58,9 @@ CENTIBEL_MASK = (1 << CENTIBEL_BITS) - 1
 
 
 def _hash(word: str) -> int:
-    """Python's hash of the word, folded to 32 bits (built in this process, never stored)."""
-    return hash(word) & 0xFFFFFFFF
+    """CRC-32 of the word's UTF-8: the same in every process (Python's own hash is salted per
+    process, so which rare words collided, and so a few detections, changed between runs)."""
+    return zlib.crc32(word.encode("utf-8"))
 
 
 def words(text: str) -> List[str]:
