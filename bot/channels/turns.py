@@ -110,7 +110,7 @@ class PatientTurns:
             pipeline = await self.ready_pipeline()
             inbound = await pipeline.process_safely(sender, text)
             language = inbound.metadata["language"]
-            live = LiveStore(pipeline.conversations.db)
+            live = await self.live()
             outgoing = []
             try:
                 # one registry hop: is a coordinator talking to this patient (then the message is
